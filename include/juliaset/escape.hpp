@@ -1,0 +1,75 @@
+// Escape counts of the quadratic Julia iteration z <- z*z + c, the quantity every image is made of.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "juliaset/grid.hpp"
+
+namespace juliaset {
+
+/// Parameters of the filled Julia set of f(z) = z^2 + c and of its gray mapping.
+struct JuliaParams {
+    double c_re = -0.835;
+    double c_im = -0.2321;
+    /// A point has escaped once |z|^2 > threshold^2 (strictly).
+    double threshold = 2.0;
+    /// Counts at or below `itermin` map to black.
+    std::uint32_t itermin = 5;
+    /// At most `itermax` iterations are tested; a count of `itermax` maps to white.
+    std::uint32_t itermax = 80;
+
+    /// Throws std::invalid_argument naming the field: non-finite c or threshold,
+    /// threshold <= 0 (or so large that its square overflows), itermin >= itermax.
+    void validate() const;
+
+    friend bool operator==(const JuliaParams&, const JuliaParams&) = default;
+};
+
+/// Which implementation computes the counts. All give identical counts.
+enum class Kernel {
+    automatic,  ///< the widest SIMD target this CPU supports, chosen at run time
+    scalar,     ///< the plain reference loop: the oracle every other path is checked against
+};
+
+/// Escape count of one starting point: the 0-based index of the first iterate with
+/// |z|^2 > threshold^2, or `itermax` if none of the first itermax + 1 iterates is outside.
+/// This is the reference (oracle) arithmetic: product (a*a - b*b, a*b + b*a), then + c,
+/// IEEE double with no fused multiply-add.
+[[nodiscard]] std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
+                                         double threshold_squared,
+                                         std::uint32_t itermax) noexcept;
+
+/// Writes the escape count of every pixel of `window` into `out`, row-major
+/// (out[row * window.width + column], top row first). One thread; see render.hpp for all cores.
+/// Throws std::invalid_argument / std::out_of_range for bad parameters, a window outside the
+/// grid or an `out` of the wrong size.
+void escape_counts(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                   std::span<std::uint32_t> out, Kernel kernel = Kernel::automatic);
+
+/// Name of the SIMD target `Kernel::automatic` uses on this CPU (e.g. "AVX3", "AVX2", "SSE4").
+[[nodiscard]] std::string simd_target_name();
+
+/// Names of the SIMD targets compiled into this build that this CPU can run, best first.
+[[nodiscard]] std::vector<std::string> available_simd_targets();
+
+/// Restricts Kernel::automatic to the named target (one of available_simd_targets()), or lifts
+/// the restriction for an empty name. For tests and benchmarks: it is process-wide.
+void force_simd_target(const std::string& name);
+
+/// The seed's normalised value (max(k, itermin) - itermin) / (itermax - itermin), in double.
+[[nodiscard]] inline double normalized_value(std::uint32_t count, std::uint32_t itermin,
+                                             std::uint32_t itermax) noexcept {
+    const std::uint32_t clamped = count > itermin ? count : itermin;
+    return static_cast<double>(clamped - itermin) / static_cast<double>(itermax - itermin);
+}
+
+/// The seed's 8-bit gray level: normalized_value * 255.0, truncated toward zero.
+[[nodiscard]] inline std::uint8_t gray_level(std::uint32_t count, std::uint32_t itermin,
+                                             std::uint32_t itermax) noexcept {
+    return static_cast<std::uint8_t>(normalized_value(count, itermin, itermax) * 255.0);
+}
+
+}  // namespace juliaset

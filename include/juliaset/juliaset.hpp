@@ -1,0 +1,7 @@
+// The whole public C++ API of the juliaset core.
+#pragma once
+
+#include "juliaset/escape.hpp"
+#include "juliaset/grid.hpp"
+#include "juliaset/render.hpp"
+#include "juliaset/version.hpp"

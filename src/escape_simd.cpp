@@ -1,0 +1,159 @@
+// SIMD escape-count kernels, compiled once per Highway target and chosen at run time.
+//
+// Exactness: every lane performs the oracle's operations in the oracle's order. The one fused
+// operation, MulAdd(x*y, 2, cy), equals the oracle's (x*y + y*x) + cy bit for bit because
+// doubling a double is exact (x*y == y*x, and round(p) + round(p) == 2 * round(p)). No other
+// fusion is allowed: the build compiles this file with -ffp-contract=off.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "escape_simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "escape_kernels.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace juliaset::detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Rows iterated together: four independent dependency chains keep the multipliers busy, and
+// a 2-D tile (lanes x 4) wastes fewer lanes on slow pixels than a run of one row would.
+constexpr std::size_t kTileRows = 4;
+// Upper bound on double lanes for every target (HWY_MAX_BYTES is the widest vector).
+constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+
+template <class D>
+HWY_INLINE void EscapeTile(D d, const double* HWY_RESTRICT xs, const double* row_ys,
+                           const KernelTask& task, double* HWY_RESTRICT counts) {
+    using V = hn::Vec<D>;
+    const V c_re = hn::Set(d, task.c_re);
+    const V c_im = hn::Set(d, task.c_im);
+    const V limit = hn::Set(d, task.threshold_squared);
+    const V one = hn::Set(d, 1.0);
+    const V two = hn::Set(d, 2.0);
+    const V x0 = hn::LoadU(d, xs);
+
+    V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows], k[kTileRows];
+    hn::Mask<D> active[kTileRows];
+    for (std::size_t r = 0; r < kTileRows; ++r) {
+        re[r] = x0;
+        im[r] = hn::Set(d, row_ys[r]);
+        re2[r] = hn::Mul(re[r], re[r]);
+        im2[r] = hn::Mul(im[r], im[r]);
+        k[r] = hn::Zero(d);
+        active[r] = hn::FirstN(d, hn::Lanes(d));
+    }
+    for (std::uint32_t i = 0; i < task.itermax; ++i) {
+        auto any_active = hn::FirstN(d, 0);
+        for (std::size_t r = 0; r < kTileRows; ++r) {
+            const V cross = hn::Mul(re[r], im[r]);
+            re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re);
+            im[r] = hn::MulAdd(cross, two, c_im);
+            re2[r] = hn::Mul(re[r], re[r]);
+            im2[r] = hn::Mul(im[r], im[r]);
+            const auto escaped = hn::Gt(hn::Add(re2[r], im2[r]), limit);
+            active[r] = hn::AndNot(escaped, active[r]);
+            k[r] = hn::Add(k[r], hn::IfThenElseZero(active[r], one));
+            any_active = hn::Or(any_active, active[r]);
+        }
+        if (hn::AllFalse(d, any_active)) break;
+    }
+    // After itermax steps a lane still active has count itermax: the oracle's last step
+    // (k == itermax) stops without testing, so no further iteration can change it.
+    const std::size_t lanes = hn::Lanes(d);
+    for (std::size_t r = 0; r < kTileRows; ++r) hn::StoreU(k[r], d, counts + r * lanes);
+}
+
+// Not noexcept: Highway's dispatch table is typed without it; the wrapper below is.
+void EscapeCountsSimd(const KernelTask& task) {
+    const hn::ScalableTag<double> d;
+    const std::size_t lanes = hn::Lanes(d);
+    // Scratch for partial tiles; HWY_MAX_LANES_D bounds lanes for every target.
+    HWY_ALIGN double x_pad[kMaxLanes];
+    HWY_ALIGN double counts[kTileRows * kMaxLanes];
+    double row_ys[kTileRows];
+
+    for (std::size_t j0 = 0; j0 < task.height; j0 += kTileRows) {
+        const std::size_t rows = std::min(kTileRows, task.height - j0);
+        // A partial tile repeats its last row; the repeats are computed and discarded.
+        for (std::size_t r = 0; r < kTileRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
+        for (std::size_t i0 = 0; i0 < task.width; i0 += lanes) {
+            const std::size_t cols = std::min(lanes, task.width - i0);
+            const double* xs = task.xs + i0;
+            if (cols < lanes) {
+                for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
+                xs = x_pad;
+            }
+            EscapeTile(d, xs, row_ys, task, counts);
+            for (std::size_t r = 0; r < rows; ++r) {
+                std::uint32_t* out = task.out + (j0 + r) * task.width + i0;
+                for (std::size_t c = 0; c < cols; ++c) {
+                    out[c] = static_cast<std::uint32_t>(counts[r * lanes + c]);
+                }
+            }
+        }
+    }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace juliaset::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <string>
+#include <vector>
+
+#include "juliaset/escape.hpp"
+
+namespace juliaset {
+namespace detail {
+
+HWY_EXPORT(EscapeCountsSimd);
+
+void escape_counts_simd(const KernelTask& task) noexcept {
+    HWY_DYNAMIC_DISPATCH(EscapeCountsSimd)(task);
+}
+
+namespace {
+
+// The best target that dispatch picks: the lowest set bit among supported, compiled targets.
+std::int64_t best_target() {
+    const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
+    return usable & -usable;
+}
+
+}  // namespace
+}  // namespace detail
+
+std::string simd_target_name() { return hwy::TargetName(detail::best_target()); }
+
+std::vector<std::string> available_simd_targets() {
+    std::vector<std::string> names;
+    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+        names.emplace_back(hwy::TargetName(target));
+    }
+    return names;
+}
+
+void force_simd_target(const std::string& name) {
+    if (name.empty()) {
+        hwy::SetSupportedTargetsForTest(0);
+        return;
+    }
+    hwy::SetSupportedTargetsForTest(0);  // look among all real targets, not a previous choice
+    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+        if (name == hwy::TargetName(target)) {
+            hwy::SetSupportedTargetsForTest(target);
+            return;
+        }
+    }
+    throw std::invalid_argument("SIMD target '" + name + "' is not available on this CPU");
+}
+
+}  // namespace juliaset
+#endif  // HWY_ONCE

@@ -1,0 +1,149 @@
+// Multithreaded rendering: tiles of whole rows handed out dynamically, because the work per
+// pixel varies by two orders of magnitude across an image.
+#include "juliaset/render.hpp"
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace juliaset {
+
+unsigned resolve_thread_count(unsigned requested) noexcept {
+    if (requested != 0) return requested;
+    const unsigned hardware = std::thread::hardware_concurrency();
+    return hardware == 0 ? 1 : hardware;
+}
+
+void parallel_for(std::size_t task_count, unsigned threads,
+                  const std::function<void(std::size_t)>& task,
+                  const std::atomic<bool>* cancel) {
+    const auto cancelled = [cancel] {
+        return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+    };
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+
+    const auto worker = [&] {
+        for (;;) {
+            if (failed.load(std::memory_order_relaxed) || cancelled()) return;
+            const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
+            if (index >= task_count) return;
+            try {
+                task(index);
+            } catch (...) {
+                const std::lock_guard lock(error_mutex);
+                if (!first_error) first_error = std::current_exception();
+                failed.store(true, std::memory_order_relaxed);
+                return;
+            }
+        }
+    };
+
+    const std::size_t worker_count =
+        std::min<std::size_t>(resolve_thread_count(threads), std::max<std::size_t>(task_count, 1));
+    std::vector<std::jthread> helpers;
+    helpers.reserve(worker_count - 1);
+    try {
+        for (std::size_t t = 1; t < worker_count; ++t) helpers.emplace_back(worker);
+    } catch (const std::system_error&) {
+        // Fewer threads than asked is still a correct render; carry on with those we have.
+    }
+    worker();  // the calling thread works too
+    helpers.clear();  // joins
+    if (first_error) std::rethrow_exception(first_error);
+    if (cancelled()) throw Cancelled();
+}
+
+namespace {
+
+// Rows per task: small enough that two threads end within a few tasks of each other, large
+// enough that a task amortises its hand-out (about 64K pixels).
+std::size_t rows_per_task(const PixelWindow& window, const RenderOptions& options) {
+    if (options.rows_per_task != 0) return options.rows_per_task;
+    const std::size_t target_pixels = 65536;
+    return std::clamp<std::size_t>(target_pixels / std::max<std::size_t>(window.width, 1), 4, 256);
+}
+
+// Runs `per_band(sub_window, offset)` over row bands of `window` on the chosen threads.
+template <class PerBand>
+void for_each_band(const PixelWindow& window, const RenderOptions& options, PerBand per_band) {
+    const std::size_t band_rows = rows_per_task(window, options);
+    const std::size_t bands = (window.height + band_rows - 1) / band_rows;
+    parallel_for(
+        bands, options.threads,
+        [&](std::size_t band) {
+            const std::size_t first = band * band_rows;
+            const PixelWindow sub{window.x0, window.y0 + first, window.width,
+                                  std::min(band_rows, window.height - first)};
+            per_band(sub, first * window.width);
+        },
+        options.cancel);
+}
+
+void check_output_size(std::size_t have, const PixelWindow& window) {
+    if (have != window.size()) {
+        throw std::invalid_argument("output buffer holds " + std::to_string(have) +
+                                    " values, the window needs " +
+                                    std::to_string(window.size()));
+    }
+}
+
+}  // namespace
+
+void render_counts(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                   std::span<std::uint32_t> out, const RenderOptions& options) {
+    params.validate();
+    grid.check_window(window);
+    check_output_size(out.size(), window);
+    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
+        escape_counts(grid, params, sub, out.subspan(offset, sub.size()), options.kernel);
+    });
+}
+
+void render_values(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                   std::span<double> out, const RenderOptions& options) {
+    params.validate();
+    grid.check_window(window);
+    check_output_size(out.size(), window);
+    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
+        std::vector<std::uint32_t> counts(sub.size());
+        escape_counts(grid, params, sub, counts, options.kernel);
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            out[offset + p] = normalized_value(counts[p], params.itermin, params.itermax);
+        }
+    });
+}
+
+void render_gray(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                 std::span<std::uint8_t> out, const RenderOptions& options) {
+    params.validate();
+    grid.check_window(window);
+    check_output_size(out.size(), window);
+    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
+        std::vector<std::uint32_t> counts(sub.size());
+        escape_counts(grid, params, sub, counts, options.kernel);
+        counts_to_gray(counts, params.itermin, params.itermax, out.subspan(offset, sub.size()));
+    });
+}
+
+void counts_to_gray(std::span<const std::uint32_t> counts, std::uint32_t itermin,
+                    std::uint32_t itermax, std::span<std::uint8_t> out) noexcept {
+    const std::size_t n = std::min(counts.size(), out.size());
+    // A table pays off when it is much smaller than the data it maps.
+    if (itermax <= 4096 && n >= 4 * static_cast<std::size_t>(itermax)) {
+        std::array<std::uint8_t, 4097> table;  // on the stack: this function cannot throw
+        for (std::uint32_t k = 0; k <= itermax; ++k) table[k] = gray_level(k, itermin, itermax);
+        for (std::size_t p = 0; p < n; ++p) out[p] = table[std::min(counts[p], itermax)];
+        return;
+    }
+    for (std::size_t p = 0; p < n; ++p) out[p] = gray_level(counts[p], itermin, itermax);
+}
+
+}  // namespace juliaset
