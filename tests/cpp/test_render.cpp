@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
+#include "juliaset/render.hpp"
+
+namespace {
+
+using namespace juliaset;
+
+TEST(Render, EveryThreadCountAndTaskSizeGivesTheOracleCounts) {
+    const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 301);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 20, 100};
+    std::vector<std::uint32_t> expected(grid.pixel_count());
+    escape_counts(grid, params, grid.full_window(), expected, Kernel::scalar);
+    for (const unsigned threads : {1u, 2u, 3u, 8u}) {
+        for (const std::size_t rows : {0u, 1u, 5u, 300u, 1000u}) {
+            std::vector<std::uint32_t> counts(grid.pixel_count());
+            render_counts(grid, params, grid.full_window(), counts,
+                          RenderOptions{threads, Kernel::automatic, rows, nullptr});
+            ASSERT_EQ(counts, expected) << threads << " threads, " << rows << " rows per task";
+        }
+    }
+}
+
+TEST(Render, GrayAndValuesAgreeWithTheCounts) {
+    const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 150);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 5, 80};
+    const PixelWindow window{10, 7, 120, 60};
+    std::vector<std::uint32_t> counts(window.size());
+    std::vector<double> values(window.size());
+    std::vector<std::uint8_t> gray(window.size());
+    render_counts(grid, params, window, counts);
+    render_values(grid, params, window, values);
+    render_gray(grid, params, window, gray);
+    for (std::size_t p = 0; p < window.size(); ++p) {
+        ASSERT_EQ(values[p], normalized_value(counts[p], 5, 80));
+        ASSERT_EQ(gray[p], gray_level(counts[p], 5, 80));
+    }
+}
+
+TEST(Render, CountsToGrayTableEqualsDirectMapping) {
+    std::vector<std::uint32_t> counts;
+    for (std::uint32_t k = 0; k <= 1000; ++k) counts.insert(counts.end(), 5, k);
+    for (const std::uint32_t itermax : {1000u, 5000u}) {
+        std::vector<std::uint8_t> gray(counts.size());
+        counts_to_gray(counts, 3, itermax, gray);
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            ASSERT_EQ(gray[p], gray_level(counts[p], 3, itermax)) << p;
+        }
+    }
+}
+
+TEST(Render, RaisedCancelFlagStopsTheRender) {
+    const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 200);
+    std::vector<std::uint32_t> counts(grid.pixel_count());
+    std::atomic<bool> cancel{true};
+    EXPECT_THROW(render_counts(grid, {}, grid.full_window(), counts,
+                               RenderOptions{2, Kernel::automatic, 0, &cancel}),
+                 Cancelled);
+}
+
+TEST(ParallelFor, RunsEveryTaskOnceAndRethrowsTheFirstError) {
+    std::vector<std::atomic<int>> runs(1000);
+    parallel_for(runs.size(), 3, [&](std::size_t i) { runs[i].fetch_add(1); });
+    for (const auto& r : runs) ASSERT_EQ(r.load(), 1);
+
+    EXPECT_THROW(parallel_for(100, 2,
+                              [](std::size_t i) {
+                                  if (i == 37) throw std::runtime_error("task 37 failed");
+                              }),
+                 std::runtime_error);
+    parallel_for(0, 4, [](std::size_t) { FAIL() << "no task expected"; });
+}
+
+TEST(Render, ValidatesBeforeWorking) {
+    const PixelGrid grid(Region{-1, 1, -1, 1}, 10);
+    std::vector<std::uint8_t> gray(99);
+    EXPECT_THROW(render_gray(grid, {}, grid.full_window(), gray), std::invalid_argument);
+    JuliaParams bad;
+    bad.itermin = bad.itermax;
+    std::vector<std::uint8_t> ok(100);
+    EXPECT_THROW(render_gray(grid, bad, grid.full_window(), ok), std::invalid_argument);
+}
+
+}  // namespace
