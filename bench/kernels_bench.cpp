@@ -31,11 +31,12 @@ double iterations_in(const std::vector<std::uint32_t>& counts, std::uint32_t ite
     });
 }
 
-void run_single_thread(benchmark::State& state, Kernel kernel, const std::string& target) {
+void run_single_thread(benchmark::State& state, Kernel kernel, const std::string& target,
+                       Precision precision) {
     if (!target.empty()) force_simd_target(target);
     std::vector<std::uint32_t> counts(band.size());
     for (auto _ : state) {
-        escape_counts(headline_grid(), headline_params, band, counts, kernel);
+        escape_counts(headline_grid(), headline_params, band, counts, kernel, precision);
         benchmark::DoNotOptimize(counts.data());
     }
     force_simd_target("");
@@ -61,11 +62,18 @@ void BM_HeadlineImageAllThreads(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    benchmark::RegisterBenchmark("scalar_oracle", run_single_thread, Kernel::scalar, "")
+    benchmark::RegisterBenchmark("scalar_oracle", run_single_thread, Kernel::scalar, "",
+                                 Precision::exact)
         ->Unit(benchmark::kMillisecond);
     for (const std::string& target : available_simd_targets()) {
         benchmark::RegisterBenchmark(("simd_" + target).c_str(), run_single_thread,
-                                     Kernel::automatic, target)
+                                     Kernel::automatic, target, Precision::exact)
+            ->Unit(benchmark::kMillisecond);
+    }
+    for (const std::string& target : available_simd_targets()) {
+        benchmark::RegisterBenchmark(("simd_single_precision_" + target).c_str(),
+                                     run_single_thread, Kernel::automatic, target,
+                                     Precision::single)
             ->Unit(benchmark::kMillisecond);
     }
     benchmark::RegisterBenchmark("headline_4000x4000_all_threads", BM_HeadlineImageAllThreads)

@@ -9,22 +9,6 @@
 
 namespace juliaset {
 
-std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
-                           double threshold_squared, std::uint32_t itermax) noexcept {
-    // Mirrors the seed loop exactly: step, then stop if k == itermax or |z|^2 > t^2.
-    std::uint32_t k = 0;
-    for (;;) {
-        const double re = z_re * z_re - z_im * z_im;
-        const double im = z_re * z_im + z_im * z_re;
-        z_re = re + c_re;
-        z_im = im + c_im;
-        if (k == itermax || z_re * z_re + z_im * z_im > threshold_squared) {
-            return k;
-        }
-        ++k;
-    }
-}
-
 void JuliaParams::validate() const {
     if (!std::isfinite(c_re)) {
         throw std::invalid_argument("real part of c must be a finite number, got " +
@@ -48,8 +32,58 @@ void JuliaParams::validate() const {
     }
 }
 
+namespace {
+
+// The oracle's loop for any floating-point type: Precision::single's reference.
+template <class Real>
+std::uint32_t escape_count_in(Real z_re, Real z_im, Real c_re, Real c_im, Real threshold_squared,
+                              std::uint32_t itermax) noexcept {
+    std::uint32_t k = 0;
+    for (;;) {
+        const Real re = z_re * z_re - z_im * z_im;
+        const Real im = z_re * z_im + z_im * z_re;
+        z_re = re + c_re;
+        z_im = im + c_im;
+        if (k == itermax || z_re * z_re + z_im * z_im > threshold_squared) return k;
+        ++k;
+    }
+}
+
+template <class Real>
+void run_kernel(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                std::uint32_t* out, Kernel kernel) {
+    // Sample coordinates are computed once per column and row with the grid's exact double
+    // formula (then rounded to Real), so every kernel sees the very same values.
+    std::vector<Real> xs(window.width);
+    std::vector<Real> ys(window.height);
+    for (std::size_t i = 0; i < window.width; ++i) xs[i] = static_cast<Real>(grid.x(window.x0 + i));
+    for (std::size_t j = 0; j < window.height; ++j) ys[j] = static_cast<Real>(grid.y(window.y0 + j));
+    const Real threshold = static_cast<Real>(params.threshold);
+    const detail::KernelTask<Real> task{xs.data(),
+                                        ys.data(),
+                                        window.width,
+                                        window.height,
+                                        static_cast<Real>(params.c_re),
+                                        static_cast<Real>(params.c_im),
+                                        threshold * threshold,
+                                        params.itermax,
+                                        out};
+    switch (kernel) {
+        case Kernel::scalar: detail::escape_counts_scalar(task); break;
+        case Kernel::automatic: detail::escape_counts_simd(task); break;
+    }
+}
+
+}  // namespace
+
+std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
+                           double threshold_squared, std::uint32_t itermax) noexcept {
+    // The seed's loop exactly: step, then stop if k == itermax or |z|^2 > t^2.
+    return escape_count_in<double>(z_re, z_im, c_re, c_im, threshold_squared, itermax);
+}
+
 void escape_counts(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
-                   std::span<std::uint32_t> out, Kernel kernel) {
+                   std::span<std::uint32_t> out, Kernel kernel, Precision precision) {
     params.validate();
     grid.check_window(window);
     if (out.size() != window.size()) {
@@ -57,36 +91,41 @@ void escape_counts(const PixelGrid& grid, const JuliaParams& params, const Pixel
                                     " counts, the window needs " +
                                     std::to_string(window.size()));
     }
+    if (precision == Precision::single) {
+        if (params.itermax > max_single_precision_itermax) {
+            throw std::invalid_argument("single precision supports itermax up to " +
+                                        std::to_string(max_single_precision_itermax) +
+                                        ", got " + std::to_string(params.itermax));
+        }
+        if (!std::isfinite(static_cast<float>(params.threshold) *
+                           static_cast<float>(params.threshold))) {
+            throw std::invalid_argument("threshold is too large for single precision: its "
+                                        "square overflows a float");
+        }
+    }
     if (window.size() == 0) return;
-
-    // Sample coordinates are computed once per column and row, with the grid's exact formula,
-    // so every kernel sees the very same doubles.
-    std::vector<double> xs(window.width);
-    std::vector<double> ys(window.height);
-    for (std::size_t i = 0; i < window.width; ++i) xs[i] = grid.x(window.x0 + i);
-    for (std::size_t j = 0; j < window.height; ++j) ys[j] = grid.y(window.y0 + j);
-
-    const detail::KernelTask task{xs.data(),    ys.data(),   window.width,
-                                  window.height, params.c_re, params.c_im,
-                                  params.threshold * params.threshold,
-                                  params.itermax, out.data()};
-    switch (kernel) {
-        case Kernel::scalar: detail::escape_counts_scalar(task); break;
-        case Kernel::automatic: detail::escape_counts_simd(task); break;
+    if (precision == Precision::single) {
+        run_kernel<float>(grid, params, window, out.data(), kernel);
+    } else {
+        run_kernel<double>(grid, params, window, out.data(), kernel);
     }
 }
 
 namespace detail {
 
-void escape_counts_scalar(const KernelTask& task) noexcept {
+template <class Real>
+static void scalar_tiles(const KernelTask<Real>& task) noexcept {
     for (std::size_t j = 0; j < task.height; ++j) {
         std::uint32_t* row = task.out + j * task.width;
         for (std::size_t i = 0; i < task.width; ++i) {
-            row[i] = escape_count(task.xs[i], task.ys[j], task.c_re, task.c_im,
-                                  task.threshold_squared, task.itermax);
+            row[i] = escape_count_in<Real>(task.xs[i], task.ys[j], task.c_re, task.c_im,
+                                           task.threshold_squared, task.itermax);
         }
     }
 }
+
+void escape_counts_scalar(const KernelTask<double>& task) noexcept { scalar_tiles(task); }
+void escape_counts_scalar(const KernelTask<float>& task) noexcept { scalar_tiles(task); }
 
 }  // namespace detail
 }  // namespace juliaset

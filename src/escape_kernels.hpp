@@ -7,20 +7,24 @@
 namespace juliaset::detail {
 
 /// What a kernel needs for one window: sample coordinates per column and per row, and the
-/// iteration constants. `xs` has `width` entries, `ys` has `height`.
+/// iteration constants, in the precision `Real` the kernel computes in. `xs` has `width`
+/// entries, `ys` has `height`.
+template <class Real>
 struct KernelTask {
-    const double* xs;
-    const double* ys;
+    const Real* xs;
+    const Real* ys;
     std::size_t width;
     std::size_t height;
-    double c_re;
-    double c_im;
-    double threshold_squared;
+    Real c_re;
+    Real c_im;
+    Real threshold_squared;
     std::uint32_t itermax;
     std::uint32_t* out;  ///< row-major, `width * height` entries
 };
 
-void escape_counts_scalar(const KernelTask& task) noexcept;
-void escape_counts_simd(const KernelTask& task) noexcept;
+void escape_counts_scalar(const KernelTask<double>& task) noexcept;
+void escape_counts_scalar(const KernelTask<float>& task) noexcept;
+void escape_counts_simd(const KernelTask<double>& task) noexcept;
+void escape_counts_simd(const KernelTask<float>& task) noexcept;
 
 }  // namespace juliaset::detail

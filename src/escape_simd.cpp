@@ -24,21 +24,24 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Rows iterated together: four independent dependency chains keep the multipliers busy, and
 // a 2-D tile (lanes x 4) wastes fewer lanes on slow pixels than a run of one row would.
 constexpr std::size_t kTileRows = 4;
-// Upper bound on double lanes for every target (HWY_MAX_BYTES is the widest vector).
-constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+// Upper bound on lanes of `Real` for every target (HWY_MAX_BYTES is the widest vector).
+template <class Real>
+constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(Real);
 
-template <class D>
-HWY_INLINE void EscapeTile(D d, const double* HWY_RESTRICT xs, const double* row_ys,
-                           const KernelTask& task, double* HWY_RESTRICT counts) {
+// Counts are kept as floating-point lanes (exact up to 2^24 in float, 2^53 in double; the
+// entry point limits itermax accordingly) so that no conversion sits in the loop.
+template <class D, class Real = hn::TFromD<D>>
+HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
+                           const KernelTask<Real>& task, Real* HWY_RESTRICT counts) {
     using V = hn::Vec<D>;
     const V c_re = hn::Set(d, task.c_re);
     const V c_im = hn::Set(d, task.c_im);
     const V limit = hn::Set(d, task.threshold_squared);
-    const V one = hn::Set(d, 1.0);
+    const V one = hn::Set(d, Real{1});
     // Lanes still inside after step i take count i + 1: one blend per row and step, cheaper
     // than adding a masked 1.
     V survived = hn::Zero(d);
-    const V two = hn::Set(d, 2.0);
+    const V two = hn::Set(d, Real{2});
     const V x0 = hn::LoadU(d, xs);
 
     V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows], k[kTileRows];
@@ -73,14 +76,13 @@ HWY_INLINE void EscapeTile(D d, const double* HWY_RESTRICT xs, const double* row
     for (std::size_t r = 0; r < kTileRows; ++r) hn::StoreU(k[r], d, counts + r * lanes);
 }
 
-// Not noexcept: Highway's dispatch table is typed without it; the wrapper below is.
-void EscapeCountsSimd(const KernelTask& task) {
-    const hn::ScalableTag<double> d;
+template <class Real>
+HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
+    const hn::ScalableTag<Real> d;
     const std::size_t lanes = hn::Lanes(d);
-    // Scratch for partial tiles; HWY_MAX_LANES_D bounds lanes for every target.
-    HWY_ALIGN double x_pad[kMaxLanes];
-    HWY_ALIGN double counts[kTileRows * kMaxLanes];
-    double row_ys[kTileRows];
+    HWY_ALIGN Real x_pad[kMaxLanes<Real>];
+    HWY_ALIGN Real counts[kTileRows * kMaxLanes<Real>];
+    Real row_ys[kTileRows];
 
     for (std::size_t j0 = 0; j0 < task.height; j0 += kTileRows) {
         const std::size_t rows = std::min(kTileRows, task.height - j0);
@@ -88,7 +90,7 @@ void EscapeCountsSimd(const KernelTask& task) {
         for (std::size_t r = 0; r < kTileRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
         for (std::size_t i0 = 0; i0 < task.width; i0 += lanes) {
             const std::size_t cols = std::min(lanes, task.width - i0);
-            const double* xs = task.xs + i0;
+            const Real* xs = task.xs + i0;
             if (cols < lanes) {
                 for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
                 xs = x_pad;
@@ -104,6 +106,10 @@ void EscapeCountsSimd(const KernelTask& task) {
     }
 }
 
+// Not noexcept: Highway's dispatch table is typed without it; the wrappers below are.
+void EscapeCountsDouble(const KernelTask<double>& task) { EscapeCountsTiles(task); }
+void EscapeCountsSingle(const KernelTask<float>& task) { EscapeCountsTiles(task); }
+
 }  // namespace HWY_NAMESPACE
 }  // namespace juliaset::detail
 HWY_AFTER_NAMESPACE();
@@ -117,10 +123,14 @@ HWY_AFTER_NAMESPACE();
 namespace juliaset {
 namespace detail {
 
-HWY_EXPORT(EscapeCountsSimd);
+HWY_EXPORT(EscapeCountsDouble);
+HWY_EXPORT(EscapeCountsSingle);
 
-void escape_counts_simd(const KernelTask& task) noexcept {
-    HWY_DYNAMIC_DISPATCH(EscapeCountsSimd)(task);
+void escape_counts_simd(const KernelTask<double>& task) noexcept {
+    HWY_DYNAMIC_DISPATCH(EscapeCountsDouble)(task);
+}
+void escape_counts_simd(const KernelTask<float>& task) noexcept {
+    HWY_DYNAMIC_DISPATCH(EscapeCountsSingle)(task);
 }
 
 namespace {

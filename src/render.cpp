@@ -103,7 +103,7 @@ void render_counts(const PixelGrid& grid, const JuliaParams& params, const Pixel
     grid.check_window(window);
     check_output_size(out.size(), window);
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
-        escape_counts(grid, params, sub, out.subspan(offset, sub.size()), options.kernel);
+        escape_counts(grid, params, sub, out.subspan(offset, sub.size()), options.kernel, options.precision);
     });
 }
 
@@ -114,7 +114,7 @@ void render_values(const PixelGrid& grid, const JuliaParams& params, const Pixel
     check_output_size(out.size(), window);
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
         std::vector<std::uint32_t> counts(sub.size());
-        escape_counts(grid, params, sub, counts, options.kernel);
+        escape_counts(grid, params, sub, counts, options.kernel, options.precision);
         for (std::size_t p = 0; p < counts.size(); ++p) {
             out[offset + p] = normalized_value(counts[p], params.itermin, params.itermax);
         }
@@ -128,7 +128,7 @@ void render_gray(const PixelGrid& grid, const JuliaParams& params, const PixelWi
     check_output_size(out.size(), window);
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
         std::vector<std::uint32_t> counts(sub.size());
-        escape_counts(grid, params, sub, counts, options.kernel);
+        escape_counts(grid, params, sub, counts, options.kernel, options.precision);
         counts_to_gray(counts, params.itermin, params.itermax, out.subspan(offset, sub.size()));
     });
 }

@@ -28,6 +28,8 @@ struct RenderOptions {
     std::size_t rows_per_task = 0;
     /// Polled between tasks; when it becomes true the render stops and throws Cancelled.
     const std::atomic<bool>* cancel = nullptr;
+    /// Precision::single trades bit-exactness for speed (see escape.hpp).
+    Precision precision = Precision::exact;
 };
 
 /// The number of worker threads `requested` resolves to (0 = all hardware threads).

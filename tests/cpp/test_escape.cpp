@@ -237,3 +237,45 @@ TEST(GrayLevel, FollowsTheSeedNormalisation) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SinglePrecision, EverySimdTargetEqualsTheSingleScalarLoop) {
+    const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 333);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 20, 100};
+    const PixelWindow window = grid.full_window();
+    std::vector<std::uint32_t> expected(window.size());
+    escape_counts(grid, params, window, expected, Kernel::scalar, juliaset::Precision::single);
+    for (const std::string& target : juliaset::available_simd_targets()) {
+        const ForcedTarget forced(target);
+        std::vector<std::uint32_t> counts(window.size());
+        escape_counts(grid, params, window, counts, Kernel::automatic,
+                      juliaset::Precision::single);
+        EXPECT_EQ(counts, expected) << target;
+    }
+}
+
+TEST(SinglePrecision, DiffersFromExactOnlyOnAFewPixels) {
+    const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 400);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 20, 100};
+    const PixelWindow window = grid.full_window();
+    const auto exact = counts_of(grid, params, window, Kernel::automatic);
+    std::vector<std::uint32_t> single(window.size());
+    escape_counts(grid, params, window, single, Kernel::automatic, juliaset::Precision::single);
+    std::size_t differing = 0;
+    for (std::size_t p = 0; p < exact.size(); ++p) differing += exact[p] != single[p];
+    const double fraction = static_cast<double>(differing) / static_cast<double>(exact.size());
+    EXPECT_GT(fraction, 0.0);  // float really is used
+    EXPECT_LT(fraction, 0.10);
+}
+
+TEST(SinglePrecision, RejectsItermaxBeyondExactFloatCounts) {
+    const PixelGrid grid(Region{-1, 1, -1, 1}, 4);
+    const JuliaParams params{0, 0, 2.0, 0, juliaset::max_single_precision_itermax + 1};
+    std::vector<std::uint32_t> counts(grid.pixel_count());
+    EXPECT_THROW(escape_counts(grid, params, grid.full_window(), counts, Kernel::automatic,
+                               juliaset::Precision::single),
+                 std::invalid_argument);
+}
+
+}  // namespace
