@@ -9,12 +9,13 @@ from __future__ import annotations
 
 try:
     from . import _core
-except ImportError as error:  # pragma: no cover - only reached in a broken install
+except ImportError:  # pragma: no cover - only reached in a broken install
+    # Raised inside the handler, so the original error stays attached as the context.
     raise ImportError(
         "juliaset's compiled extension juliaset._core could not be imported. Install the "
         "package with `pip install .` (or `pip install --no-build-isolation -e .`) from the "
         "repository root rather than importing it from the source tree."
-    ) from error
+    )
 
 from ._api import ComplexRegion, JuliaDiv
 
