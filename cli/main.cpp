@@ -1,0 +1,44 @@
+// juliaset: render a filled Julia set to a PNG file from the command line.
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <stdexcept>
+#include <variant>
+
+#include "juliaset/grid.hpp"
+#include "options.hpp"
+#include "render_png.hpp"
+
+int main(int argc, char** argv) {
+    using namespace juliaset::cli;
+    const ParseResult parsed = parse_options(argc, argv);
+    if (const auto* exit = std::get_if<Exit>(&parsed)) {
+        std::FILE* stream = exit->status == 0 ? stdout : stderr;
+        std::fputs(exit->message.c_str(), stream);
+        if (exit->message.empty() || exit->message.back() != '\n') std::fputc('\n', stream);
+        return exit->status;
+    }
+    const Options& options = std::get<Options>(parsed);
+    try {
+        const juliaset::PixelGrid grid(options.region, options.resolution);
+        const auto metadata = image_metadata(options);
+        write_output(options.output, [&](const juliaset::png::ByteSink& sink) {
+            render_png(grid, options.params, options.threads, compression_for(options.compression),
+                       metadata, sink);
+        });
+        return 0;
+    } catch (const OutputError& error) {
+        std::fprintf(stderr, "juliaset: error: %s\n", error.what());
+        return exit_io_error;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "juliaset: error: out of memory (try a smaller --resolution/-R)\n");
+        return exit_io_error;
+    } catch (const std::logic_error& error) {
+        // invalid_argument, length_error, out_of_range: input the parser's checks let through.
+        std::fprintf(stderr, "juliaset: error: %s\n", error.what());
+        return exit_usage_error;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "juliaset: error: %s\n", error.what());
+        return exit_io_error;
+    }
+}

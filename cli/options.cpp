@@ -1,0 +1,341 @@
+// Command-line parsing with CLI11. Values are taken as text and converted here, so that every
+// message names the flag in both spellings and quotes what the user typed.
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "juliaset/version.hpp"
+
+namespace juliaset::cli {
+
+namespace {
+
+/// One flag that takes a value: its spellings, what it sets and how help describes it.
+struct ValueFlag {
+    char short_name;
+    const char* long_name;
+    const char* type_name;
+    const char* default_text;
+    const char* description;
+};
+
+// The seed tool's flags and defaults first, then the ones this tool adds.
+constexpr std::array<ValueFlag, 12> value_flags = {{
+    {'R', "resolution", "INT", "500", "image width in pixels; the height follows the region's aspect ratio"},
+    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge"},
+    {'X', "xright", "FLOAT", "1.6", "real part of the right edge"},
+    {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge"},
+    {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge"},
+    {'r', "real", "FLOAT", "-0.835", "real part of the constant c in z^2 + c"},
+    {'i', "imag", "FLOAT", "-0.2321", "imaginary part of the constant c"},
+    {'t', "threshold", "FLOAT", "2", "escape radius: a point escapes once |z| > threshold"},
+    {'m', "itermin", "INT", "5", "escape counts at or below this are black"},
+    {'M', "itermax", "INT", "80", "iterations tested; points that never escape are white"},
+    {'o', "output", "PATH", "plot.png", "PNG file to write, or - for standard output"},
+    {'\0', "threads", "INT", "0", "threads to render and compress with; 0 = every core"},
+}};
+constexpr std::size_t value_flag_count = value_flags.size();
+
+/// "--xleft/-x", the way every message names a flag.
+std::string flag_label(const ValueFlag& flag) {
+    std::string label = std::string("--") + flag.long_name;
+    if (flag.short_name != '\0') label += std::string("/-") + flag.short_name;
+    return label;
+}
+
+const ValueFlag& flag_named(std::string_view long_name) {
+    for (std::size_t f = 0; f < value_flag_count; ++f) {
+        if (long_name == value_flags[f].long_name) return value_flags[f];
+    }
+    throw std::logic_error("no flag named " + std::string(long_name));
+}
+
+std::string label(std::string_view long_name) { return flag_label(flag_named(long_name)); }
+
+const ValueFlag* flag_for_argument(std::string_view arg) {
+    for (std::size_t f = 0; f < value_flag_count; ++f) {
+        const ValueFlag& flag = value_flags[f];
+        if (arg.size() == 2 && arg[0] == '-' && flag.short_name != '\0' && arg[1] == flag.short_name) {
+            return &flag;
+        }
+        if (arg.substr(0, 2) == "--" && arg.substr(2) == flag.long_name) return &flag;
+    }
+    return nullptr;
+}
+
+/// Thrown inside this file for a bad value; becomes an Exit with exit_usage_error.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Shortest text that reads back as the same double, for messages.
+std::string format_double(double value) {
+    std::array<char, 32> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    return std::string(buffer.data(), result.ptr);
+}
+
+double parse_double(const std::string& text, std::string_view long_name) {
+    std::string_view digits = text;
+    // from_chars rejects a leading '+', which people do type.
+    if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-') digits.remove_prefix(1);
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error == std::errc::result_out_of_range) {
+        throw UsageError(label(long_name) + ": '" + text + "' is out of the range of a double");
+    }
+    if (error != std::errc() || end != digits.data() + digits.size()) {
+        throw UsageError(label(long_name) + ": '" + text + "' is not a number");
+    }
+    if (!std::isfinite(value)) {
+        throw UsageError(label(long_name) + " must be a finite number, got '" + text + "'");
+    }
+    return value;
+}
+
+std::uint64_t parse_whole(const std::string& text, std::string_view long_name, std::uint64_t max) {
+    std::string_view digits = text;
+    if (digits.size() > 1 && digits[0] == '+') digits.remove_prefix(1);
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (error == std::errc::result_out_of_range || (error == std::errc() && value > max)) {
+        throw UsageError(label(long_name) + " must be at most " + std::to_string(max) + ", got '" +
+                         text + "'");
+    }
+    if (error != std::errc() || end != digits.data() + digits.size()) {
+        throw UsageError(label(long_name) + ": '" + text + "' is not a whole number" +
+                         (negative ? " of 0 or more" : ""));
+    }
+    return value;
+}
+
+/// CLI11 reads `-x=-0.1` as the value "=-0.1"; the seed's tool (clap) reads it as "-0.1".
+/// Rewrites that spelling to `-x -0.1`, and reports a value flag with nothing after it.
+std::vector<std::string> normalise_arguments(std::span<const std::string> args) {
+    std::vector<std::string> out;
+    out.reserve(args.size() + 4);
+    for (std::size_t a = 0; a < args.size(); ++a) {
+        const std::string& arg = args[a];
+        if (arg == "--") {  // no positional arguments exist; let CLI11 report what follows
+            out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(a), args.end());
+            break;
+        }
+        if (arg.size() >= 3 && arg[0] == '-' && arg[1] != '-' && arg[2] == '=') {
+            if (const ValueFlag* flag = flag_for_argument(arg.substr(0, 2))) {
+                (void)flag;
+                out.push_back(arg.substr(0, 2));
+                out.push_back(arg.substr(3));
+                continue;
+            }
+        }
+        if (const ValueFlag* flag = flag_for_argument(arg); flag != nullptr && a + 1 == args.size()) {
+            throw UsageError(flag_label(*flag) + " needs a value");
+        }
+        out.push_back(arg);
+    }
+    return out;
+}
+
+/// The CLI11 app: every value flag bound to a string, plus the switches.
+struct CommandLine {
+    CLI::App app{"Render the filled Julia set of z^2 + c as an 8-bit grayscale PNG.", "juliaset"};
+    std::array<std::string, value_flag_count> values{};
+    std::array<CLI::Option*, value_flag_count> options{};
+    bool fast = false;
+    bool best = false;
+    bool version = false;
+
+    CommandLine() {
+        app.set_help_flag("-h,--help", "print this help and exit");
+        for (std::size_t f = 0; f < value_flag_count; ++f) {
+            const ValueFlag& flag = value_flags[f];
+            std::string names = std::string("--") + flag.long_name;
+            if (flag.short_name != '\0') names = std::string("-") + flag.short_name + "," + names;
+            options[f] = app.add_option(names, values[f],
+                                        std::string(flag.description) + " [default: " +
+                                            flag.default_text + "]")
+                             ->type_name(flag.type_name)
+                             ->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+        }
+        app.add_flag("--fast", fast, "fastest compression, larger file (zlib Z_RLE, no filter)");
+        app.add_flag("--best", best, "smallest file, slower (zlib level 9)");
+        app.add_flag("-V,--version", version, "print the version and exit");
+        app.footer(
+            "The default compression (Up filter, zlib Z_RLE) stays within 10% of --best.\n"
+            "Images are limited to 2^30 pixels a side and 2^36 pixels in all.\n"
+            "Exit status: 0 done, 1 the file could not be written, 2 bad arguments.\n"
+            "\n"
+            "Example (the 4000 x 4000 zoom):\n"
+            "  juliaset -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000");
+    }
+
+    [[nodiscard]] bool given(std::string_view long_name) const {
+        for (std::size_t f = 0; f < value_flag_count; ++f) {
+            if (long_name == value_flags[f].long_name) return options[f]->count() > 0;
+        }
+        return false;
+    }
+    [[nodiscard]] const std::string& value(std::string_view long_name) const {
+        for (std::size_t f = 0; f < value_flag_count; ++f) {
+            if (long_name == value_flags[f].long_name) return values[f];
+        }
+        throw std::logic_error("no flag named " + std::string(long_name));
+    }
+};
+
+/// Applies given values over the defaults, each converted with a message naming its flag.
+Options convert(const CommandLine& line) {
+    Options options;
+    const auto real = [&](std::string_view name, double& target) {
+        if (line.given(name)) target = parse_double(line.value(name), name);
+    };
+    const auto whole = [&](std::string_view name, auto& target, std::uint64_t max) {
+        if (line.given(name)) {
+            target = static_cast<std::remove_reference_t<decltype(target)>>(
+                parse_whole(line.value(name), name, max));
+        }
+    };
+    whole("resolution", options.resolution, std::numeric_limits<std::uint64_t>::max());
+    real("xleft", options.region.xleft);
+    real("xright", options.region.xright);
+    real("ybot", options.region.ybot);
+    real("ytop", options.region.ytop);
+    real("real", options.params.c_re);
+    real("imag", options.params.c_im);
+    real("threshold", options.params.threshold);
+    whole("itermin", options.params.itermin, std::numeric_limits<std::uint32_t>::max());
+    whole("itermax", options.params.itermax, std::numeric_limits<std::uint32_t>::max());
+    whole("threads", options.threads, max_threads);
+    if (line.given("output")) {
+        options.output = line.value("output");
+        if (options.output.empty()) throw UsageError(label("output") + " needs a file name or -");
+    }
+    if (line.fast && line.best) throw UsageError("--fast and --best cannot be used together");
+    options.compression = line.fast   ? CompressionChoice::fast
+                          : line.best ? CompressionChoice::best
+                                      : CompressionChoice::standard;
+    return options;
+}
+
+/// The checks of the core (PixelGrid, JuliaParams::validate), made first here so that the
+/// message names the command-line flags instead of the C++ field names.
+void validate(const Options& options) {
+    const Region& region = options.region;
+    const JuliaParams& params = options.params;
+    if (options.resolution < 1) throw UsageError(label("resolution") + " must be at least 1, got 0");
+    if (options.resolution > max_grid_side) {
+        throw UsageError(label("resolution") + " must be at most " + std::to_string(max_grid_side) +
+                         " (2^30), got " + std::to_string(options.resolution));
+    }
+    if (region.xleft == region.xright) {
+        throw UsageError(label("xleft") + " and " + label("xright") + " must differ, both are " +
+                         format_double(region.xleft));
+    }
+    if (region.ybot == region.ytop) {
+        throw UsageError(label("ybot") + " and " + label("ytop") + " must differ, both are " +
+                         format_double(region.ybot));
+    }
+    if (!std::isfinite(region.xright - region.xleft) || !std::isfinite(region.ytop - region.ybot)) {
+        throw UsageError("the region is too large: " + label("xright") + " - " + label("xleft") +
+                         " and " + label("ytop") + " - " + label("ybot") +
+                         " must be finite numbers");
+    }
+    if (!(params.threshold > 0.0)) {
+        throw UsageError(label("threshold") + " must be above 0, got " +
+                         format_double(params.threshold));
+    }
+    if (!std::isfinite(params.threshold * params.threshold)) {
+        throw UsageError(label("threshold") + " is too large: its square overflows a double, got " +
+                         format_double(params.threshold));
+    }
+    if (params.itermin >= params.itermax) {
+        throw UsageError(label("itermin") + " (" + std::to_string(params.itermin) +
+                         ") must be smaller than " + label("itermax") + " (" +
+                         std::to_string(params.itermax) + ")");
+    }
+    // The image's height: the core's rule, checked here to name the flags that set it.
+    const double rows = std::round(static_cast<double>(options.resolution) *
+                                   std::abs(region.ytop - region.ybot) /
+                                   std::abs(region.xright - region.xleft));
+    const std::string size_flags = "(set by " + label("resolution") + " and the region " +
+                                   label("xleft") + ", " + label("xright") + ", " + label("ybot") +
+                                   ", " + label("ytop") + ")";
+    if (rows < 1.0) {
+        throw UsageError("the image would be 0 pixels tall: at " + label("resolution") + " " +
+                         std::to_string(options.resolution) +
+                         " the region's height rounds to 0 pixels " + size_flags);
+    }
+    const double pixels = rows * static_cast<double>(options.resolution);
+    if (rows > static_cast<double>(max_grid_side) ||
+        pixels > static_cast<double>(max_image_pixels)) {
+        throw UsageError("the image would be " + std::to_string(options.resolution) + " x " +
+                         format_double(rows) + " = " + format_double(pixels) +
+                         " pixels, above the limit of 2^30 pixels a side and 2^36 = " +
+                         std::to_string(max_image_pixels) + " pixels in all " + size_flags);
+    }
+    // Whatever the core still rejects is reported in its own words.
+    try {
+        params.validate();
+        (void)PixelGrid(region, options.resolution);
+    } catch (const std::exception& error) {
+        throw UsageError(error.what());
+    }
+}
+
+std::string error_line(const std::string& what) { return "juliaset: error: " + what; }
+
+}  // namespace
+
+std::string help_text() { return CommandLine().app.help(); }
+
+std::string version_text() { return std::string("juliaset ") + juliaset::version; }
+
+ParseResult parse_options(std::span<const std::string> args) {
+    try {
+        std::vector<std::string> normalised = normalise_arguments(args);
+        CommandLine line;
+        // CLI11 takes the arguments in reverse order, last first.
+        std::vector<std::string> reversed(normalised.rbegin(), normalised.rend());
+        try {
+            line.app.parse(reversed);
+        } catch (const CLI::CallForHelp&) {
+            return Exit{0, line.app.help()};
+        } catch (const CLI::ExtrasError& error) {
+            return Exit{exit_usage_error,
+                        error_line(std::string(error.what()) + " (see juliaset --help)")};
+        } catch (const CLI::ParseError& error) {
+            for (std::size_t f = 0; f < value_flag_count; ++f) {
+                if (line.options[f]->count() > 1) {
+                    return Exit{exit_usage_error,
+                                error_line(flag_label(value_flags[f]) + " was given more than once")};
+                }
+            }
+            return Exit{exit_usage_error, error_line(error.what())};
+        }
+        if (line.version) return Exit{0, version_text()};
+        Options options = convert(line);
+        validate(options);
+        return options;
+    } catch (const UsageError& error) {
+        return Exit{exit_usage_error, error_line(error.what())};
+    }
+}
+
+ParseResult parse_options(int argc, const char* const* argv) {
+    std::vector<std::string> args;
+    for (int a = 1; a < argc; ++a) args.emplace_back(argv[a]);
+    return parse_options(args);
+}
+
+}  // namespace juliaset::cli

@@ -1,0 +1,275 @@
+// Streaming render -> PNG, and the atomic file output around it.
+#include "render_png.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "juliaset/render.hpp"
+#include "juliaset/version.hpp"
+
+namespace juliaset::cli {
+
+namespace {
+
+// Counts are rendered in chunks of this many pixels: small enough to stay in cache between
+// the kernel writing them and counts_to_gray reading them, large enough for the SIMD kernel.
+constexpr std::size_t count_chunk_pixels = 16384;
+
+std::string shortest(double value) {
+    std::array<char, 32> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    return std::string(buffer.data(), result.ptr);
+}
+
+std::string system_message(int error_number) { return std::strerror(error_number); }
+
+// --- removal of the temporary file when a signal ends the process ----------------------------
+// The handler may only use async-signal-safe calls, so the path lives in a static buffer.
+std::array<char, 4096> pending_temp_path{};
+volatile std::sig_atomic_t temp_path_armed = 0;
+
+extern "C" void remove_temp_and_reraise(int signal_number) {
+    if (temp_path_armed != 0) ::unlink(pending_temp_path.data());
+    std::signal(signal_number, SIG_DFL);
+    std::raise(signal_number);  // die of the same signal, so the caller sees why
+}
+
+void install_signal_cleanup() {
+    static std::once_flag installed;
+    std::call_once(installed, [] {
+        struct sigaction action {};
+        action.sa_handler = remove_temp_and_reraise;
+        sigemptyset(&action.sa_mask);
+        for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+            struct sigaction previous {};
+            // A signal the parent set to be ignored (nohup, background jobs) stays ignored.
+            if (sigaction(signal_number, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN) {
+                continue;
+            }
+            sigaction(signal_number, &action, nullptr);
+        }
+    });
+}
+
+/// The process's umask, read without changing it for longer than two system calls.
+mode_t current_umask() {
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    return mask;
+}
+
+/// Buffered writes to a file descriptor that report errors as OutputError.
+class DescriptorWriter {
+public:
+    DescriptorWriter(int fd, std::string what) : fd_(fd), what_(std::move(what)) {
+        buffer_.reserve(buffer_bytes);
+    }
+
+    void write(std::span<const std::uint8_t> bytes) {
+        if (buffer_.size() + bytes.size() > buffer_bytes) flush();
+        if (bytes.size() >= buffer_bytes) {
+            write_all(bytes);
+        } else {
+            buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+        }
+    }
+
+    void flush() {
+        write_all(buffer_);
+        buffer_.clear();
+    }
+
+private:
+    static constexpr std::size_t buffer_bytes = std::size_t{1} << 20;
+
+    void write_all(std::span<const std::uint8_t> bytes) {
+        while (!bytes.empty()) {
+            const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
+            if (written < 0) {
+                if (errno == EINTR) continue;
+                throw OutputError("cannot write " + what_ + ": " + system_message(errno));
+            }
+            bytes = bytes.subspan(static_cast<std::size_t>(written));
+        }
+    }
+
+    int fd_;
+    std::string what_;
+    std::vector<std::uint8_t> buffer_;
+};
+
+/// A temporary file beside the target that is removed unless committed.
+class TemporaryFile {
+public:
+    explicit TemporaryFile(const std::string& target) : target_(target) {
+        const std::filesystem::path target_path(target);
+        std::error_code error;
+        if (std::filesystem::is_directory(target_path, error)) {
+            throw OutputError("cannot write '" + target + "': it is a directory");
+        }
+        std::filesystem::path directory = target_path.parent_path();
+        if (directory.empty()) directory = ".";
+        // Hidden, beside the target (rename must not cross file systems). Appended piecewise:
+        // GCC 12 warns falsely (-Wrestrict) about "." + std::string.
+        std::string temp_name(".");
+        temp_name += target_path.filename().string();
+        temp_name += ".XXXXXX";
+        path_ = (directory / temp_name).string();
+
+        install_signal_cleanup();
+        const bool fits = path_.size() < pending_temp_path.size();
+        if (fits) {
+            // Armed before mkstemp fills in the name: the handler then unlinks either the
+            // template (harmless) or the file just created.
+            std::memcpy(pending_temp_path.data(), path_.c_str(), path_.size() + 1);
+            temp_path_armed = 1;
+        }
+        fd_ = ::mkstemp(path_.data());
+        if (fits) std::memcpy(pending_temp_path.data(), path_.c_str(), path_.size() + 1);
+        if (fd_ < 0) {
+            const int error_number = errno;
+            temp_path_armed = 0;
+            throw OutputError("cannot write '" + target + "': " + system_message(error_number));
+        }
+        // mkstemp makes the file 0600; a finished image gets the usual 0666 & ~umask.
+        if (::fchmod(fd_, 0666 & ~current_umask()) != 0) {
+            const int error_number = errno;
+            discard();
+            throw OutputError("cannot write '" + target + "': " + system_message(error_number));
+        }
+    }
+
+    TemporaryFile(const TemporaryFile&) = delete;
+    TemporaryFile& operator=(const TemporaryFile&) = delete;
+    ~TemporaryFile() { discard(); }
+
+    [[nodiscard]] int descriptor() const noexcept { return fd_; }
+
+    /// Closes the file and renames it over the target.
+    void commit() {
+        const int fd = std::exchange(fd_, -1);
+        if (::close(fd) != 0) {
+            const int error_number = errno;
+            discard();
+            throw OutputError("cannot write '" + target_ + "': " + system_message(error_number));
+        }
+        if (::rename(path_.c_str(), target_.c_str()) != 0) {
+            const int error_number = errno;
+            discard();
+            throw OutputError("cannot write '" + target_ + "': " + system_message(error_number));
+        }
+        committed_ = true;
+        temp_path_armed = 0;
+    }
+
+private:
+    void discard() noexcept {
+        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+        if (!committed_ && !path_.empty()) {
+            ::unlink(path_.c_str());
+            path_.clear();
+        }
+        temp_path_armed = 0;
+    }
+
+    std::string target_;
+    std::string path_;
+    int fd_ = -1;
+    bool committed_ = false;
+};
+
+}  // namespace
+
+png::Compression compression_for(CompressionChoice choice) noexcept {
+    switch (choice) {
+        case CompressionChoice::fast: return png::Compression::fast();
+        case CompressionChoice::best: return png::Compression::best();
+        case CompressionChoice::standard: break;
+    }
+    return png::Compression::balanced();
+}
+
+std::vector<png::TextChunk> image_metadata(const Options& options) {
+    const Region& region = options.region;
+    const JuliaParams& params = options.params;
+    std::string flags = "-R=" + std::to_string(options.resolution) +
+                        " -x=" + shortest(region.xleft) + " -X=" + shortest(region.xright) +
+                        " -y=" + shortest(region.ybot) + " -Y=" + shortest(region.ytop) +
+                        " -r=" + shortest(params.c_re) + " -i=" + shortest(params.c_im) +
+                        " -t=" + shortest(params.threshold) +
+                        " -m=" + std::to_string(params.itermin) +
+                        " -M=" + std::to_string(params.itermax);
+    return {{"Software", std::string("juliaset ") + juliaset::version},
+            {"Comment", "juliaset " + flags}};
+}
+
+void render_png(const PixelGrid& grid, const JuliaParams& params, unsigned threads,
+                const png::Compression& compression, const std::vector<png::TextChunk>& text,
+                const png::ByteSink& sink) {
+    params.validate();
+    png::ImageFormat format;
+    format.width = static_cast<std::uint32_t>(grid.width());
+    format.height = static_cast<std::uint32_t>(grid.height());
+    format.bit_depth = 8;
+    format.color_type = png::ColorType::gray;
+    format.text = text;
+
+    const std::size_t width = grid.width();
+    const auto gray_rows = [&](std::size_t first_row, std::size_t row_count,
+                               std::span<std::uint8_t> out) {
+        std::vector<std::uint32_t> counts(std::min(count_chunk_pixels, width * row_count));
+        // Whole rows per chunk when rows are narrow, else pieces of one row.
+        const std::size_t rows_per_chunk = std::max<std::size_t>(count_chunk_pixels / width, 1);
+        const std::size_t columns_per_chunk = std::min(width, count_chunk_pixels);
+        for (std::size_t row = 0; row < row_count; row += rows_per_chunk) {
+            const std::size_t rows = std::min(rows_per_chunk, row_count - row);
+            for (std::size_t column = 0; column < width; column += columns_per_chunk) {
+                const PixelWindow window{column, first_row + row,
+                                         std::min(columns_per_chunk, width - column), rows};
+                const auto chunk = std::span(counts).first(window.size());
+                escape_counts(grid, params, window, chunk, Kernel::automatic);
+                // With whole rows the chunk is contiguous in `out`; a partial row is one piece.
+                counts_to_gray(chunk, params.itermin, params.itermax,
+                               out.subspan(row * width + column, window.size()));
+            }
+        }
+    };
+    png::EncodeOptions options;
+    options.compression = compression;
+    options.threads = threads;
+    png::write_png(format, gray_rows, sink, options);
+}
+
+void write_output(const std::string& path,
+                  const std::function<void(const png::ByteSink& sink)>& produce) {
+    if (path == "-") {
+        if (::isatty(STDOUT_FILENO) == 1) {
+            throw OutputError("refusing to write PNG data to a terminal; redirect standard "
+                              "output or use --output/-o FILE");
+        }
+        DescriptorWriter writer(STDOUT_FILENO, "to standard output");
+        produce([&](std::span<const std::uint8_t> bytes) { writer.write(bytes); });
+        writer.flush();
+        return;
+    }
+    TemporaryFile file(path);
+    DescriptorWriter writer(file.descriptor(), "'" + path + "'");
+    produce([&](std::span<const std::uint8_t> bytes) { writer.write(bytes); });
+    writer.flush();
+    file.commit();
+}
+
+}  // namespace juliaset::cli

@@ -1,0 +1,446 @@
+// Streaming parallel PNG encoder: bands of rows are deflated independently and joined.
+#include "png_writer.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "juliaset/render.hpp"
+
+namespace juliaset::png {
+
+namespace {
+
+constexpr std::array<std::uint8_t, 8> signature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+// PNG caps chunk lengths and image sides at 2^31 - 1.
+constexpr std::size_t max_png_length = 0x7FFFFFFF;
+// zlib counts its input and output in `uInt`; feed it in pieces well below that.
+constexpr std::size_t max_zlib_piece = std::size_t{1} << 30;
+
+void put_u32(std::uint8_t* out, std::uint32_t value) noexcept {
+    out[0] = static_cast<std::uint8_t>(value >> 24);
+    out[1] = static_cast<std::uint8_t>(value >> 16);
+    out[2] = static_cast<std::uint8_t>(value >> 8);
+    out[3] = static_cast<std::uint8_t>(value);
+}
+
+std::uint32_t crc_of(std::uint32_t crc, std::span<const std::uint8_t> bytes) noexcept {
+    uLong value = crc;
+    for (std::size_t done = 0; done < bytes.size();) {
+        const std::size_t piece = std::min(bytes.size() - done, max_zlib_piece);
+        value = crc32(value, bytes.data() + done, static_cast<uInt>(piece));
+        done += piece;
+    }
+    return static_cast<std::uint32_t>(value);
+}
+
+std::uint32_t adler_of(std::uint32_t adler, std::span<const std::uint8_t> bytes) noexcept {
+    uLong value = adler;
+    for (std::size_t done = 0; done < bytes.size();) {
+        const std::size_t piece = std::min(bytes.size() - done, max_zlib_piece);
+        value = adler32(value, bytes.data() + done, static_cast<uInt>(piece));
+        done += piece;
+    }
+    return static_cast<std::uint32_t>(value);
+}
+
+// Emits one chunk: length, type, data, CRC of type and data. Data longer than a chunk may hold
+// is only legal for IDAT, whose data PNG defines as the concatenation of all IDAT chunks.
+void emit_chunk(const ByteSink& sink, const char (&type)[5], std::span<const std::uint8_t> data) {
+    std::array<std::uint8_t, 8> head{};
+    std::array<std::uint8_t, 4> tail{};
+    const auto type_bytes = std::span(reinterpret_cast<const std::uint8_t*>(type), 4);
+    std::size_t done = 0;
+    do {
+        const std::size_t piece = std::min(data.size() - done, max_png_length);
+        const auto part = data.subspan(done, piece);
+        put_u32(head.data(), static_cast<std::uint32_t>(piece));
+        std::memcpy(head.data() + 4, type, 4);
+        put_u32(tail.data(), crc_of(crc_of(0, type_bytes), part));
+        sink(head);
+        if (!part.empty()) sink(part);
+        sink(tail);
+        done += piece;
+    } while (done < data.size());
+}
+
+int zlib_strategy(Strategy strategy) {
+    switch (strategy) {
+        case Strategy::standard: return Z_DEFAULT_STRATEGY;
+        case Strategy::filtered: return Z_FILTERED;
+        case Strategy::run_length: return Z_RLE;
+        case Strategy::huffman_only: return Z_HUFFMAN_ONLY;
+    }
+    throw std::invalid_argument("unknown compression strategy");
+}
+
+// The two-byte zlib header (RFC 1950) for a 32 KiB window, with the level hint zlib itself
+// would write, so the joined stream looks like one produced by deflate().
+std::array<std::uint8_t, 2> zlib_header(int level) noexcept {
+    const int level_hint = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
+    const unsigned cmf = 0x78;
+    unsigned flg = static_cast<unsigned>(level_hint) << 6;
+    flg += 31 - (cmf * 256 + flg) % 31;  // FCHECK makes the 16-bit header a multiple of 31
+    return {static_cast<std::uint8_t>(cmf), static_cast<std::uint8_t>(flg)};
+}
+
+// One compressed band: its deflate bytes and the Adler-32 and length of what they encode.
+struct CompressedBand {
+    std::vector<std::uint8_t> data;
+    std::uint32_t adler = 1;
+    std::size_t raw_length = 0;
+};
+
+// A raw deflate stream that owns its z_stream and grows its output vector as needed.
+class RawDeflater {
+public:
+    RawDeflater(const Compression& compression, std::vector<std::uint8_t>& out) : out_(out) {
+        // Negative window bits: raw deflate, no header or trailer; the bands share one.
+        const int status = deflateInit2(&stream_, compression.level, Z_DEFLATED, -15, 9,
+                                        zlib_strategy(compression.strategy));
+        if (status == Z_MEM_ERROR) throw std::bad_alloc();
+        if (status != Z_OK) throw std::invalid_argument("zlib rejected the compression settings");
+    }
+    RawDeflater(const RawDeflater&) = delete;
+    RawDeflater& operator=(const RawDeflater&) = delete;
+    ~RawDeflater() { deflateEnd(&stream_); }
+
+    /// Reserves the worst case for `input_bytes` more input, so deflate rarely has to wait.
+    void reserve_for(std::size_t input_bytes) {
+        const std::size_t bound = input_bytes + input_bytes / 1000 + 64;  // stored blocks' overhead
+        out_.reserve(out_.size() + std::min(bound, std::size_t{64} << 20));
+    }
+
+    void feed(std::span<const std::uint8_t> input, int flush) {
+        std::size_t done = 0;
+        for (;;) {
+            const std::size_t piece = std::min(input.size() - done, max_zlib_piece);
+            stream_.next_in = const_cast<Bytef*>(input.data() + done);  // zlib's API is not const
+            stream_.avail_in = static_cast<uInt>(piece);
+            const bool last_piece = done + piece == input.size();
+            const int piece_flush = last_piece ? flush : Z_NO_FLUSH;
+            for (;;) {
+                if (out_.capacity() - out_.size() < 64) {
+                    out_.reserve(out_.capacity() + std::max<std::size_t>(out_.capacity() / 2, 65536));
+                }
+                const std::size_t used = out_.size();
+                const std::size_t room = std::min(out_.capacity() - used, max_zlib_piece);
+                out_.resize(used + room);
+                stream_.next_out = out_.data() + used;
+                stream_.avail_out = static_cast<uInt>(room);
+                const int status = deflate(&stream_, piece_flush);
+                out_.resize(used + room - stream_.avail_out);
+                if (status == Z_STREAM_END) return;
+                if (status != Z_OK && status != Z_BUF_ERROR) {
+                    throw std::runtime_error("zlib deflate failed");
+                }
+                // Done with this piece once zlib took all input and had output space to spare:
+                // then every requested flush has been carried out too.
+                if (stream_.avail_in == 0 && stream_.avail_out != 0) break;
+            }
+            done += piece;
+            if (last_piece) return;
+        }
+    }
+
+private:
+    z_stream stream_{};
+    std::vector<std::uint8_t>& out_;
+};
+
+// Bands finished by the compressing threads, handed to the writing thread in image order.
+// A band may start only when it is fewer than `capacity` bands ahead of the writer, which
+// bounds memory however slow the sink is.
+class BandQueue {
+public:
+    BandQueue(std::size_t band_count, std::size_t capacity)
+        : slots_(capacity), band_count_(band_count) {}
+
+    /// Blocks until band `index` may be computed; false if the encode was aborted.
+    bool wait_for_room(std::size_t index) {
+        std::unique_lock lock(mutex_);
+        room_.wait(lock, [&] { return aborted_ || index < next_to_write_ + slots_.size(); });
+        return !aborted_;
+    }
+
+    void put(std::size_t index, CompressedBand band) {
+        {
+            const std::lock_guard lock(mutex_);
+            slots_[index % slots_.size()] = std::move(band);
+        }
+        ready_.notify_one();
+    }
+
+    /// The next band in image order, or nothing once aborted.
+    std::optional<CompressedBand> take_next() {
+        std::unique_lock lock(mutex_);
+        auto& slot = slots_[next_to_write_ % slots_.size()];
+        ready_.wait(lock, [&] { return aborted_ || slot.has_value(); });
+        if (aborted_) return std::nullopt;
+        std::optional<CompressedBand> band = std::exchange(slot, std::nullopt);
+        ++next_to_write_;
+        lock.unlock();
+        room_.notify_all();
+        return band;
+    }
+
+    void abort() {
+        {
+            const std::lock_guard lock(mutex_);
+            aborted_ = true;
+        }
+        abort_flag_.store(true);
+        room_.notify_all();
+        ready_.notify_all();
+    }
+
+    [[nodiscard]] const std::atomic<bool>* abort_flag() const noexcept { return &abort_flag_; }
+    [[nodiscard]] std::size_t band_count() const noexcept { return band_count_; }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable room_;
+    std::condition_variable ready_;
+    std::vector<std::optional<CompressedBand>> slots_;
+    std::size_t next_to_write_ = 0;
+    std::size_t band_count_;
+    bool aborted_ = false;
+    std::atomic<bool> abort_flag_{false};
+};
+
+// Filters and compresses rows [first_row, first_row + row_count) into one band.
+CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
+                             const Compression& compression, std::size_t first_row,
+                             std::size_t row_count, bool is_first_band, bool is_last_band) {
+    const std::size_t row_bytes = format.row_bytes();
+    // With the Up filter the band's first row is filtered against the row above it, which the
+    // band fetches itself instead of waiting for its neighbour.
+    const std::size_t context_rows = (compression.filter == RowFilter::up && first_row > 0) ? 1 : 0;
+    std::vector<std::uint8_t> rows((row_count + context_rows) * row_bytes);
+    source(first_row - context_rows, row_count + context_rows, rows);
+
+    CompressedBand band;
+    band.raw_length = row_count * (row_bytes + 1);
+    if (is_first_band) {
+        const auto header = zlib_header(compression.level);
+        band.data.assign(header.begin(), header.end());
+    }
+    RawDeflater deflater(compression, band.data);
+    deflater.reserve_for(band.raw_length / 2);
+
+    std::vector<std::uint8_t> filtered(row_bytes + 1);
+    std::uint32_t adler = static_cast<std::uint32_t>(adler32(0, nullptr, 0));
+    for (std::size_t r = 0; r < row_count; ++r) {
+        const std::uint8_t* row = rows.data() + (r + context_rows) * row_bytes;
+        const bool has_row_above = r + context_rows > 0;
+        if (compression.filter == RowFilter::up && has_row_above) {
+            const std::uint8_t* above = row - row_bytes;
+            filtered[0] = static_cast<std::uint8_t>(RowFilter::up);
+            for (std::size_t b = 0; b < row_bytes; ++b) {
+                filtered[b + 1] = static_cast<std::uint8_t>(row[b] - above[b]);
+            }
+        } else {
+            // The image's top row: Up against the implied zero row is the row itself.
+            filtered[0] = static_cast<std::uint8_t>(RowFilter::none);
+            std::memcpy(filtered.data() + 1, row, row_bytes);
+        }
+        adler = adler_of(adler, filtered);
+        const bool band_ends = r + 1 == row_count;
+        const int flush = !band_ends ? Z_NO_FLUSH : is_last_band ? Z_FINISH : Z_SYNC_FLUSH;
+        deflater.feed(filtered, flush);
+    }
+    band.adler = adler;
+    return band;
+}
+
+void check_text_chunk(const TextChunk& chunk) {
+    const auto& keyword = chunk.keyword;
+    if (keyword.empty() || keyword.size() > 79) {
+        throw std::invalid_argument("a PNG text keyword must have 1 to 79 characters, got " +
+                                    std::to_string(keyword.size()));
+    }
+    for (const char ch : keyword) {
+        const auto byte = static_cast<unsigned char>(ch);
+        if (byte < 32 || (byte > 126 && byte < 161)) {
+            throw std::invalid_argument("PNG text keyword '" + keyword +
+                                        "' has a character outside printable Latin-1");
+        }
+    }
+    if (keyword.front() == ' ' || keyword.back() == ' ' ||
+        keyword.find("  ") != std::string::npos) {
+        throw std::invalid_argument("PNG text keyword '" + keyword +
+                                    "' has leading, trailing or double spaces");
+    }
+    if (chunk.text.find('\0') != std::string::npos) {
+        throw std::invalid_argument("the text of PNG keyword '" + keyword + "' contains a NUL byte");
+    }
+}
+
+void check_options(const EncodeOptions& options) {
+    const Compression& c = options.compression;
+    if (c.level < 0 || c.level > 9) {
+        throw std::invalid_argument("zlib compression level must be 0..9, got " +
+                                    std::to_string(c.level));
+    }
+    if (c.filter != RowFilter::none && c.filter != RowFilter::up) {
+        throw std::invalid_argument("unsupported PNG row filter");
+    }
+}
+
+}  // namespace
+
+std::size_t ImageFormat::channels() const noexcept {
+    switch (color_type) {
+        case ColorType::gray: return 1;
+        case ColorType::gray_alpha: return 2;
+        case ColorType::rgb: return 3;
+        case ColorType::rgba: return 4;
+    }
+    return 0;
+}
+
+std::size_t ImageFormat::row_bytes() const noexcept {
+    return static_cast<std::size_t>(width) * channels() * (bit_depth / 8);
+}
+
+void ImageFormat::validate() const {
+    if (width == 0 || height == 0 || width > max_png_length || height > max_png_length) {
+        throw std::invalid_argument("PNG width and height must be 1 to 2147483647, got " +
+                                    std::to_string(width) + " x " + std::to_string(height));
+    }
+    if (bit_depth != 8 && bit_depth != 16) {
+        throw std::invalid_argument("PNG bit depth must be 8 or 16, got " +
+                                    std::to_string(bit_depth));
+    }
+    if (channels() == 0) throw std::invalid_argument("unsupported PNG colour type");
+    for (const TextChunk& chunk : text) check_text_chunk(chunk);
+}
+
+std::size_t default_rows_per_band(const ImageFormat& format) noexcept {
+    // ~256 KiB per band: many bands for load balance, yet each long enough that starting a
+    // fresh deflate window (and fetching one row above) costs well under 1% in size and time.
+    constexpr std::size_t target_bytes = std::size_t{256} << 10;
+    const std::size_t row_bytes = std::max<std::size_t>(format.row_bytes(), 1);
+    return std::clamp<std::size_t>(target_bytes / row_bytes, 1, 128);
+}
+
+void write_png(const ImageFormat& format, const RowSource& source, const ByteSink& sink,
+               const EncodeOptions& options) {
+    format.validate();
+    check_options(options);
+    const Compression compression = options.compression;
+    const std::size_t rows_per_band =
+        options.rows_per_band != 0 ? options.rows_per_band : default_rows_per_band(format);
+    const std::size_t band_count = (format.height + rows_per_band - 1) / rows_per_band;
+    const unsigned threads = resolve_thread_count(options.threads);
+    const std::size_t in_flight = options.bands_in_flight != 0
+                                      ? options.bands_in_flight
+                                      : std::max<std::size_t>(2 * std::size_t{threads}, 2);
+
+    sink(signature);
+    std::array<std::uint8_t, 13> header{};
+    put_u32(header.data(), format.width);
+    put_u32(header.data() + 4, format.height);
+    header[8] = format.bit_depth;
+    header[9] = static_cast<std::uint8_t>(format.color_type);
+    header[10] = 0;  // compression method: deflate
+    header[11] = 0;  // filter method: adaptive, five filter types
+    header[12] = 0;  // no interlace
+    emit_chunk(sink, "IHDR", header);
+    for (const TextChunk& chunk : format.text) {
+        std::vector<std::uint8_t> body(chunk.keyword.begin(), chunk.keyword.end());
+        body.push_back(0);
+        body.insert(body.end(), chunk.text.begin(), chunk.text.end());
+        emit_chunk(sink, "tEXt", body);
+    }
+
+    BandQueue queue(band_count, in_flight);
+    std::exception_ptr worker_error;
+    // The workers run beside the calling thread, which stays free to write bands in order.
+    std::jthread workers([&] {
+        try {
+            parallel_for(
+                band_count, threads,
+                [&](std::size_t band) {
+                    if (!queue.wait_for_room(band)) return;
+                    const std::size_t first = band * rows_per_band;
+                    const std::size_t count = std::min(rows_per_band, format.height - first);
+                    try {
+                        queue.put(band, compress_band(format, source, compression, first, count,
+                                                      band == 0, band + 1 == band_count));
+                    } catch (...) {
+                        queue.abort();  // wake the writer and the waiting workers at once
+                        throw;
+                    }
+                },
+                queue.abort_flag());
+        } catch (const Cancelled&) {
+            // Raised by our own abort(): the writer already knows why.
+        } catch (...) {
+            worker_error = std::current_exception();
+            queue.abort();
+        }
+    });
+
+    std::uint32_t adler = static_cast<std::uint32_t>(adler32(0, nullptr, 0));
+    std::size_t written = 0;
+    try {
+        for (std::size_t band = 0; band < band_count; ++band, ++written) {
+            std::optional<CompressedBand> next = queue.take_next();
+            if (!next) break;
+            adler = static_cast<std::uint32_t>(
+                adler32_combine(adler, next->adler, static_cast<z_off_t>(next->raw_length)));
+            if (band + 1 == band_count) {
+                std::array<std::uint8_t, 4> trailer{};
+                put_u32(trailer.data(), adler);
+                next->data.insert(next->data.end(), trailer.begin(), trailer.end());
+            }
+            emit_chunk(sink, "IDAT", next->data);
+        }
+    } catch (...) {
+        queue.abort();
+        workers.join();
+        throw;
+    }
+    workers.join();
+    if (worker_error) std::rethrow_exception(worker_error);
+    if (written != band_count) throw std::logic_error("PNG encode stopped before its last band");
+    emit_chunk(sink, "IEND", {});
+}
+
+std::vector<std::uint8_t> encode_png(const ImageFormat& format,
+                                     std::span<const std::uint8_t> pixels,
+                                     const EncodeOptions& options) {
+    format.validate();
+    const std::size_t row_bytes = format.row_bytes();
+    if (pixels.size() != row_bytes * format.height) {
+        throw std::invalid_argument("pixel buffer holds " + std::to_string(pixels.size()) +
+                                    " bytes, a " + std::to_string(format.width) + " x " +
+                                    std::to_string(format.height) + " image needs " +
+                                    std::to_string(row_bytes * format.height));
+    }
+    std::vector<std::uint8_t> file;
+    write_png(
+        format,
+        [&](std::size_t first_row, std::size_t row_count, std::span<std::uint8_t> out) {
+            std::memcpy(out.data(), pixels.data() + first_row * row_bytes, row_count * row_bytes);
+        },
+        [&](std::span<const std::uint8_t> bytes) { file.insert(file.end(), bytes.begin(), bytes.end()); },
+        options);
+    return file;
+}
+
+}  // namespace juliaset::png
