@@ -177,6 +177,14 @@ def test_the_three_renderers_agree():
     assert _core.grid_shape(*NATIVE_ARGS[:5]) == (counts.shape[1], counts.shape[0])
 
 
+def test_single_precision_is_close_but_opt_in():
+    exact = _core.escape_counts(*NATIVE_ARGS)
+    single = _core.escape_counts(*NATIVE_ARGS, precision="single")
+    assert np.array_equal(_core.escape_counts(*NATIVE_ARGS, precision="exact"), exact)
+    assert single.dtype == np.uint32 and single.shape == exact.shape
+    assert np.count_nonzero(single != exact) < 0.1 * exact.size
+
+
 # --- properties from the mathematics ---------------------------------------------------------
 
 finite_c = st.complex_numbers(max_magnitude=1.5, allow_nan=False, allow_infinity=False)
@@ -383,12 +391,14 @@ def test_juliadiv_over_too_large_is_a_memory_error():
         ({"threads": -2}, ValueError, "threads"),
         ({"kernel": "avx"}, ValueError, "kernel"),
         ({"kernel": None}, TypeError, "kernel"),
+        ({"precision": "half"}, ValueError, "precision"),
+        ({"precision": "single", "itermax": 2**24 + 1}, ValueError, "itermax"),
     ],
 )
 def test_bad_native_arguments(change, error, named):
     arguments = dict(
         xleft=-1.0, xright=1.0, ybot=-1.0, ytop=1.0, resolution=9, c_re=0.0, c_im=0.0,
-        threshold=2.0, itermin=0, itermax=10, threads=0, kernel="auto",
+        threshold=2.0, itermin=0, itermax=10, threads=0, kernel="auto", precision="exact",
     )
     arguments.update(change)
     for renderer in (_core.escape_counts, _core.normalized_values, _core.gray_image):
