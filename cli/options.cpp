@@ -113,11 +113,21 @@ std::uint64_t parse_whole(const std::string& text, std::string_view long_name, s
         throw UsageError(label(long_name) + " must be at most " + std::to_string(max) + ", got '" +
                          text + "'");
     }
+    if (negative) throw UsageError(label(long_name) + " must not be negative, got '" + text + "'");
     if (error != std::errc() || end != digits.data() + digits.size()) {
-        throw UsageError(label(long_name) + ": '" + text + "' is not a whole number" +
-                         (negative ? " of 0 or more" : ""));
+        throw UsageError(label(long_name) + ": '" + text + "' is not a whole number");
     }
     return value;
+}
+
+/// True for an argument that names one of our flags (`-o`, `-o=...`, `--output`, `--fast`...);
+/// false for negative numbers such as `-0.1`, `-1e3` or `-inf`, which are values.
+bool looks_like_flag(std::string_view arg) {
+    if (arg.substr(0, 2) == "--") return arg.size() > 2;
+    if (arg.size() < 2 || arg[0] != '-') return false;
+    const bool letter_flag = std::string_view("hV").find(arg[1]) != std::string_view::npos ||
+                             flag_for_argument(arg.substr(0, 2)) != nullptr;
+    return letter_flag && (arg.size() == 2 || arg[2] == '=');
 }
 
 /// CLI11 reads `-x=-0.1` as the value "=-0.1"; the seed's tool (clap) reads it as "-0.1".
@@ -139,7 +149,9 @@ std::vector<std::string> normalise_arguments(std::span<const std::string> args) 
                 continue;
             }
         }
-        if (const ValueFlag* flag = flag_for_argument(arg); flag != nullptr && a + 1 == args.size()) {
+        // CLI11 would take whatever follows as the value, even the next flag (`-x -o f.png`).
+        if (const ValueFlag* flag = flag_for_argument(arg);
+            flag != nullptr && (a + 1 == args.size() || looks_like_flag(args[a + 1]))) {
             throw UsageError(flag_label(*flag) + " needs a value");
         }
         out.push_back(arg);
@@ -311,9 +323,12 @@ ParseResult parse_options(std::span<const std::string> args) {
             line.app.parse(reversed);
         } catch (const CLI::CallForHelp&) {
             return Exit{0, line.app.help()};
-        } catch (const CLI::ExtrasError& error) {
+        } catch (const CLI::ExtrasError&) {
+            // The first one is the mistake; what follows it may only be its value.
+            const std::vector<std::string> extras = line.app.remaining();
+            const std::string first = extras.empty() ? std::string("?") : extras.front();
             return Exit{exit_usage_error,
-                        error_line(std::string(error.what()) + " (see juliaset --help)")};
+                        error_line("unknown argument '" + first + "' (see juliaset --help)")};
         } catch (const CLI::ParseError& error) {
             for (std::size_t f = 0; f < value_flag_count; ++f) {
                 if (line.options[f]->count() > 1) {
