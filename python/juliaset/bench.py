@@ -316,7 +316,7 @@ class Context:
     single_supported: bool
 
 
-# A row runner: () -> (timed callable, check of its result, warm-up callable or None).
+# One timed render: whatever it returns is handed to the row's check, outside the timing.
 TimedRun = Callable[[], Any]
 
 
@@ -592,7 +592,7 @@ def speedups(results: Sequence[RowResult]) -> List[Tuple[Optional[float], Option
     """(against naive Python, against the previous measured row) for every row."""
     naive = next((r.runtime_s for r in results if r.spec.key == "vectorize" and r.runtime_s),
                  None)
-    out = []
+    out: List[Tuple[Optional[float], Optional[float]]] = []
     previous: Optional[float] = None
     for r in results:
         t = r.runtime_s
@@ -602,6 +602,16 @@ def speedups(results: Sequence[RowResult]) -> List[Tuple[Optional[float], Option
         out.append((naive / t if naive else None, previous / t if previous else None))
         previous = t
     return out
+
+
+def seed_scale(meta: Dict[str, Any]) -> float:
+    """Factor from the seed's 4000 x 4000 times to this image's size.
+
+    The region is the same at every size, so the mix of cheap and costly pixels is too and
+    the work is proportional to the pixel count (process start-up aside).
+    """
+    w = meta["workload"]
+    return float(w["width"] * w["height"]) / FULL_SIZE**2
 
 
 def row_notes(r: RowResult) -> str:
@@ -639,6 +649,11 @@ def markdown_report(meta: Dict[str, Any], results: Sequence[RowResult], repeat: 
         "|---|--:|--:|--:|--:|--:|--:|:-:|---|",
     ]
     pixels = w["width"] * w["height"]
+    scale = seed_scale(meta)
+    if scale != 1.0:
+        # The seed's times are for 16 Mpixel; beside a smaller image they need scaling.
+        lines[-2] = lines[-2].replace("| seed (s) |", "| seed (s) | seed scaled (s) |")
+        lines[-1] = lines[-1].replace("|--:|:-:|", "|--:|--:|:-:|")
     for r, (naive, previous) in zip(results, speedups(results)):
         t, tmin = r.runtime_s, r.min_s
         cells = [
@@ -649,6 +664,11 @@ def markdown_report(meta: Dict[str, Any], results: Sequence[RowResult], repeat: 
             format_factor(naive),
             format_factor(previous),
             f"{r.spec.seed_s:g}" if r.spec.seed_s is not None else "",
+        ]
+        if scale != 1.0:
+            seed = r.spec.seed_s
+            cells.append(format_seconds(seed * scale) if seed is not None else "")
+        cells += [
             r.check.symbol() if r.check is not None and r.status == OK else "—",
             row_notes(r),
         ]
@@ -673,6 +693,10 @@ def markdown_report(meta: Dict[str, Any], results: Sequence[RowResult], repeat: 
         "PNG compression and writing included. The seed's times are its author's, on another "
         "machine, single-threaded Rust.",
     ]
+    if scale != 1.0:
+        lines.append(f"- seed (s) is the seed's published time for {FULL_SIZE} x {FULL_SIZE}; "
+                     f"seed scaled (s) multiplies it by this image's share of those pixels "
+                     f"({scale:.4g}).")
     for r in results:
         if r.sampled and r.iteration_share is not None:
             lines.append(f"- {r.label}: the strips hold {r.pixel_fraction:.2%} of the pixels "
@@ -702,6 +726,7 @@ def results_json(meta: Dict[str, Any], results: Sequence[RowResult], settings: D
             "strips": None if r.strips is None else
             [{"first_row": s.first, "rows": s.rows} for s in r.strips],
             "seed_s": r.spec.seed_s,
+            "seed_scaled_s": None if r.spec.seed_s is None else r.spec.seed_s * seed_scale(meta),
             "speedup_vs_naive": naive,
             "speedup_vs_previous": previous,
             "check": None if r.check is None else {
@@ -723,6 +748,7 @@ def write_chart(meta: Dict[str, Any], results: Sequence[RowResult], path: Path) 
     except ImportError:
         return "matplotlib is not installed"
     measured = [r for r in results if r.runtime_s]
+    times = [float(r.runtime_s or 0.0) for r in measured]
     if not measured:
         return "no row was measured"
     # Figure + the Agg canvas directly: no pyplot, so no global backend state is touched.
@@ -730,17 +756,23 @@ def write_chart(meta: Dict[str, Any], results: Sequence[RowResult], path: Path) 
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ys = np.arange(len(measured))[::-1]
-    times = [r.runtime_s for r in measured]
     colors = ["#9aa7b8" if r.spec.kind == "reference" else "#2f6db5" for r in measured]
     bars = ax.barh(ys, times, color=colors)
     for bar, r in zip(bars, measured):
         if r.sampled:
             bar.set_hatch("//")
-    seeds = [(y, r.spec.seed_s) for y, r in zip(ys, measured) if r.spec.seed_s]
+    scale = seed_scale(meta)
+    seeds: List[Tuple[float, float]] = []
+    for y, r in zip(ys, measured):
+        if r.spec.seed_s is not None:
+            seeds.append((float(y), r.spec.seed_s * scale))
     if seeds:
+        w = meta["workload"]
+        label = "seed's published time" + (
+            f" (scaled to {w['width']} x {w['height']})" if scale != 1.0 else "")
         ax.scatter([s for _, s in seeds], [y for y, _ in seeds], marker="D", color="#c0392b",
-                   zorder=3, label="seed's published time")
-        ax.legend(loc="lower right")
+                   zorder=3, label=label)
+        ax.legend(loc="lower right", fontsize=8)
     for y, t in zip(ys, times):
         ax.text(t * 1.08, y, f"{format_seconds(t)} s", va="center", fontsize=8)
     ax.set_xscale("log")

@@ -34,6 +34,12 @@ def table_rows(markdown: str) -> List[List[str]]:
     return rows
 
 
+def table_dicts(markdown: str) -> List[Dict[str, str]]:
+    """The table's body rows as {column header: cell}."""
+    header, *body = table_rows(markdown)
+    return [dict(zip(header, row)) for row in body]
+
+
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory, cli: str) -> Dict[str, Any]:
     """One real run of `python -m juliaset.bench` on a 64 x 64 image, as a user starts it."""
@@ -63,7 +69,8 @@ def test_markdown_table_has_the_seed_columns_and_rows(bench_run: Dict[str, Any])
     rows = table_rows(out)
     header, body = rows[0], rows[1:]
     assert header == ["implementation", "runtime (s)", "min (s)", "Mpixel/s",
-                      "vs naive Python", "vs previous", "seed (s)", "equal", "notes"]
+                      "vs naive Python", "vs previous", "seed (s)", "seed scaled (s)", "equal",
+                      "notes"]
     labels = [row[0] for row in body]
     assert labels == [
         "naive Python (np.vectorize)",
@@ -83,6 +90,8 @@ def test_markdown_table_has_the_seed_columns_and_rows(bench_run: Dict[str, Any])
     assert naive["seed (s)"] == "139"
     # 8 strips of one 64-pixel row out of 64 rows.
     assert "sampled (12.5% of pixels), extrapolated" in naive["notes"]
+    # 64 x 64 is 4096 / 16e6 of the seed's image: 139 s scale to 0.0356 s.
+    assert naive["seed scaled (s)"] == "0.036"
     assert by_label["CLI --fast (minimal compression)"]["seed (s)"] == "2.1"
     assert by_label["scalar oracle, 1 thread"]["seed (s)"] == ""
 
@@ -148,9 +157,9 @@ def test_a_wrong_row_is_marked_and_fails_the_run(
     status = bench.main(["--size", "32", "--repeat", "1", "--rows", "numpy,threads",
                          "--json", str(tmp_path / "b.json"), "--no-chart"])
     assert status == 1
-    body = {row[0]: row for row in table_rows(capsys.readouterr().out)[1:]}
-    assert body["numpy looping"][7] == "✗"
-    assert body[f"SIMD ({_core.simd_target()}), all {os.cpu_count()} threads"][7] == "✓"
+    body = {row["implementation"]: row for row in table_dicts(capsys.readouterr().out)}
+    assert body["numpy looping"]["equal"] == "✗"
+    assert body[f"SIMD ({_core.simd_target()}), all {os.cpu_count()} threads"]["equal"] == "✓"
     data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert data["exit_status"] == 1
     assert data["rows"][0]["check"]["equal"] is False
@@ -174,8 +183,8 @@ def test_a_cli_writing_wrong_pixels_is_caught(
     status = bench.main(["--size", "32", "--repeat", "1", "--rows", "cli",
                          "--json", str(tmp_path / "b.json"), "--no-chart"])
     assert status == 1
-    body = table_rows(capsys.readouterr().out)[1:]
-    assert body[0][0] == "CLI (default compression)" and body[0][7] == "✗"
+    (row,) = table_dicts(capsys.readouterr().out)
+    assert row["implementation"] == "CLI (default compression)" and row["equal"] == "✗"
 
 
 def test_a_failing_cli_is_an_error_not_a_skip(
@@ -188,7 +197,7 @@ def test_a_failing_cli_is_an_error_not_a_skip(
     status = bench.main(["--size", "32", "--rows", "cli-fast",
                          "--json", str(tmp_path / "b.json"), "--no-chart"])
     assert status == 1
-    notes = table_rows(capsys.readouterr().out)[1][8]
+    notes = table_dicts(capsys.readouterr().out)[0]["notes"]
     assert notes.startswith("error: RuntimeError") and "no such flag" in notes
 
 
@@ -203,8 +212,9 @@ def test_missing_numba_skips_the_row_without_failing(
     status = bench.main(["--size", "32", "--rows", "numba",
                          "--json", str(tmp_path / "b.json"), "--no-chart"])
     assert status == 0
-    row = table_rows(capsys.readouterr().out)[1]
-    assert row[0] == "numba" and row[1] == "—" and row[8] == "skipped: numba not installed"
+    (row,) = table_dicts(capsys.readouterr().out)
+    assert row["implementation"] == "numba" and row["runtime (s)"] == "—"
+    assert row["notes"] == "skipped: numba not installed" and row["equal"] == "—"
 
 
 def test_strips_are_spread_evenly_and_each_is_its_own_grid_of_the_right_rows() -> None:
