@@ -616,6 +616,7 @@ def seed_scale(meta: Dict[str, Any]) -> float:
 
 
 def row_notes(r: RowResult) -> str:
+    """The notes cell: why a row did not run, or how it was timed."""
     if r.status != OK:
         return r.reason
     notes = []
@@ -679,8 +680,9 @@ def markdown_report(meta: Dict[str, Any], results: Sequence[RowResult], repeat: 
     lines += [
         "",
         "Notes:",
-        f"- Wall-clock times (time.perf_counter). A row whose first run takes under "
-        f"{slow_s:g} s is run {repeat} times: runtime is the median, min the fastest run.",
+        "- Wall-clock times (time.perf_counter). "
+        + (f"A row whose first run takes under {slow_s:g} s is run {repeat} times: runtime "
+           "is the median, min the fastest run." if repeat > 1 else "Every row is run once."),
         "- Every row first runs once on a tiny image, untimed: numba's JIT compilation happens "
         "there, not in the timing"
         + (f" ({'; '.join(warmups)})." if warmups else "."),
