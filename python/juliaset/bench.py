@@ -849,9 +849,9 @@ def build_parser() -> argparse.ArgumentParser:
             "beside this Python, or on PATH), the single-precision row\nwhen the core has "
             "no such kernel.\n\n"
             "examples:\n"
-            "  python -m juliaset.bench                   the full table (about 2 minutes "
+            "  python -m juliaset.bench                   the full table (about a minute "
             "on 2 cores)\n"
-            "  python -m juliaset.bench --quick           1000 x 1000, under a minute\n"
+            "  python -m juliaset.bench --quick           1000 x 1000, about 10 s\n"
             "  python -m juliaset.bench --rows api,cli,threads --size 2000 --repeat 10"),
     )
     parser.add_argument("--quick", action="store_true",
