@@ -15,6 +15,9 @@ from . import _core
 _UINT32_MAX = 2**32 - 1
 # The largest image side the core accepts (juliaset::max_grid_side).
 _MAX_SIDE = 2**30
+# Beyond this modulus a coordinate's square overflows, z*z becomes inf - inf = NaN and the
+# escape test (NaN > t^2 is false) would report a point far outside as never escaping.
+_MAX_BOUND = 1e150
 
 
 def _real(value: Any, name: str) -> float:
@@ -67,12 +70,16 @@ class ComplexRegion:
         for name in ("xleft", "xright", "yleft", "yright"):
             # Normalised to float so that equal regions compare and hash equal.
             object.__setattr__(self, name, _real(getattr(self, name), name))
+        for name in ("xleft", "xright", "yleft", "yright"):
+            if abs(getattr(self, name)) > _MAX_BOUND:
+                raise ValueError(
+                    f"{name} must lie within +-{_MAX_BOUND:g} (squares of larger coordinates "
+                    f"overflow), got {getattr(self, name)}"
+                )
         if self.xleft == self.xright:
             raise ValueError(f"xleft and xright must differ, both are {self.xleft}")
         if self.yleft == self.yright:
             raise ValueError(f"yleft and yright must differ, both are {self.yleft}")
-        if not (math.isfinite(self.xright - self.xleft) and math.isfinite(self.yleft - self.yright)):
-            raise ValueError(f"the extent of {self!r} overflows a double")
 
     def _bounds(self) -> Tuple[float, float, float, float]:
         """(xleft, xright, ybot, ytop) in the core's vocabulary: the first y bound is the top."""

@@ -287,7 +287,8 @@ def test_counts_never_exceed_itermax_and_values_stay_in_the_unit_interval(c, ite
         ((-math.inf, 1, 1, -1), ValueError, "xleft"),
         ((1, 1, 1, -1), ValueError, "xleft and xright"),
         ((-1, 1, 0.5, 0.5), ValueError, "yleft and yright"),
-        ((-1e308, 1e308, 1, -1), ValueError, "overflows"),
+        ((-1e308, 1e308, 1, -1), ValueError, "xleft must lie within"),
+        ((-1, 1, 1, -2e150), ValueError, "yright must lie within"),
     ],
 )
 def test_bad_region(args, error, named):
