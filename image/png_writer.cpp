@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -104,10 +105,13 @@ struct CompressedBand {
     std::size_t raw_length = 0;
 };
 
-// A raw deflate stream that owns its z_stream and grows its output vector as needed.
+// A raw deflate stream that owns its z_stream and appends to a byte vector. The vector is
+// kept at its full allocated size while compressing (only `used_` bytes count), so growing it
+// zero-fills each byte once instead of once per deflate call.
 class RawDeflater {
 public:
-    RawDeflater(const Compression& compression, std::vector<std::uint8_t>& out) : out_(out) {
+    RawDeflater(const Compression& compression, std::vector<std::uint8_t>& out)
+        : out_(out), used_(out.size()) {
         // Negative window bits: raw deflate, no header or trailer; the bands share one.
         const int status = deflateInit2(&stream_, compression.level, Z_DEFLATED, -15, 9,
                                         zlib_strategy(compression.strategy));
@@ -118,11 +122,11 @@ public:
     RawDeflater& operator=(const RawDeflater&) = delete;
     ~RawDeflater() { deflateEnd(&stream_); }
 
-    /// Reserves the worst case for `input_bytes` more input, so deflate rarely has to wait.
-    void reserve_for(std::size_t input_bytes) {
-        const std::size_t bound = input_bytes + input_bytes / 1000 + 64;  // stored blocks' overhead
-        out_.reserve(out_.size() + std::min(bound, std::size_t{64} << 20));
-    }
+    /// Trims the output vector to the bytes written; call after the last feed().
+    void finish() { out_.resize(used_); }
+
+    /// Makes room for about `bytes` more output up front, so deflate rarely waits for memory.
+    void expect_output(std::size_t bytes) { grow_to(used_ + std::min(bytes, std::size_t{64} << 20)); }
 
     void feed(std::span<const std::uint8_t> input, int flush) {
         std::size_t done = 0;
@@ -133,16 +137,12 @@ public:
             const bool last_piece = done + piece == input.size();
             const int piece_flush = last_piece ? flush : Z_NO_FLUSH;
             for (;;) {
-                if (out_.capacity() - out_.size() < 64) {
-                    out_.reserve(out_.capacity() + std::max<std::size_t>(out_.capacity() / 2, 65536));
-                }
-                const std::size_t used = out_.size();
-                const std::size_t room = std::min(out_.capacity() - used, max_zlib_piece);
-                out_.resize(used + room);
-                stream_.next_out = out_.data() + used;
+                if (out_.size() - used_ < 64) grow_to(used_ + std::max<std::size_t>(used_ / 2, 65536));
+                const std::size_t room = std::min(out_.size() - used_, max_zlib_piece);
+                stream_.next_out = out_.data() + used_;
                 stream_.avail_out = static_cast<uInt>(room);
                 const int status = deflate(&stream_, piece_flush);
-                out_.resize(used + room - stream_.avail_out);
+                used_ += room - stream_.avail_out;
                 if (status == Z_STREAM_END) return;
                 if (status != Z_OK && status != Z_BUF_ERROR) {
                     throw std::runtime_error("zlib deflate failed");
@@ -157,8 +157,13 @@ public:
     }
 
 private:
+    void grow_to(std::size_t size) {
+        if (size > out_.size()) out_.resize(size);
+    }
+
     z_stream stream_{};
     std::vector<std::uint8_t>& out_;
+    std::size_t used_;
 };
 
 // Bands finished by the compressing threads, handed to the writing thread in image order.
@@ -229,7 +234,10 @@ CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
     // With the Up filter the band's first row is filtered against the row above it, which the
     // band fetches itself instead of waiting for its neighbour.
     const std::size_t context_rows = (compression.filter == RowFilter::up && first_row > 0) ? 1 : 0;
-    std::vector<std::uint8_t> rows((row_count + context_rows) * row_bytes);
+    // Not zero-filled: the source overwrites every byte.
+    const std::size_t fetched_bytes = (row_count + context_rows) * row_bytes;
+    const auto storage = std::make_unique_for_overwrite<std::uint8_t[]>(fetched_bytes);
+    const std::span<std::uint8_t> rows(storage.get(), fetched_bytes);
     source(first_row - context_rows, row_count + context_rows, rows);
 
     CompressedBand band;
@@ -239,7 +247,7 @@ CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
         band.data.assign(header.begin(), header.end());
     }
     RawDeflater deflater(compression, band.data);
-    deflater.reserve_for(band.raw_length / 2);
+    deflater.expect_output(band.raw_length / 4);
 
     std::vector<std::uint8_t> filtered(row_bytes + 1);
     std::uint32_t adler = static_cast<std::uint32_t>(adler32(0, nullptr, 0));
@@ -262,6 +270,7 @@ CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
         const int flush = !band_ends ? Z_NO_FLUSH : is_last_band ? Z_FINISH : Z_SYNC_FLUSH;
         deflater.feed(filtered, flush);
     }
+    deflater.finish();
     band.adler = adler;
     return band;
 }
