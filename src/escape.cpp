@@ -25,6 +25,11 @@ void JuliaParams::validate() const {
     if (!std::isfinite(threshold * threshold)) {
         throw std::invalid_argument("threshold is too large: its square overflows a double");
     }
+    if (power < min_power || power > max_power) {
+        throw std::invalid_argument("power must be between " + std::to_string(min_power) +
+                                    " and " + std::to_string(max_power) + ", got " +
+                                    std::to_string(power));
+    }
     if (itermin >= itermax) {
         throw std::invalid_argument("itermin (" + std::to_string(itermin) +
                                     ") must be smaller than itermax (" +
@@ -34,14 +39,21 @@ void JuliaParams::validate() const {
 
 namespace {
 
-// The oracle's loop for any floating-point type: Precision::single's reference.
+// The oracle's loop for any floating-point type (Precision::single's reference too) and any
+// power: z^power by repeated products (a*c - b*d, a*d + b*c), left to right.
 template <class Real>
 std::uint32_t escape_count_in(Real z_re, Real z_im, Real c_re, Real c_im, Real threshold_squared,
-                              std::uint32_t itermax) noexcept {
+                              std::uint32_t itermax, std::uint32_t power = 2) noexcept {
     std::uint32_t k = 0;
     for (;;) {
-        const Real re = z_re * z_re - z_im * z_im;
-        const Real im = z_re * z_im + z_im * z_re;
+        Real re = z_re;
+        Real im = z_im;
+        for (std::uint32_t p = 1; p < power; ++p) {
+            const Real next_re = re * z_re - im * z_im;
+            const Real next_im = re * z_im + im * z_re;
+            re = next_re;
+            im = next_im;
+        }
         z_re = re + c_re;
         z_im = im + c_im;
         if (k == itermax || z_re * z_re + z_im * z_im > threshold_squared) return k;
@@ -68,9 +80,14 @@ void run_kernel(const PixelGrid& grid, const JuliaParams& params, const PixelWin
                                         threshold * threshold,
                                         params.itermax,
                                         out};
-    switch (kernel) {
-        case Kernel::scalar: detail::escape_counts_scalar(task); break;
-        case Kernel::automatic: detail::escape_counts_simd(task); break;
+    detail::KernelTask<Real> family_task = task;
+    family_task.mandelbrot = params.family == Family::mandelbrot;
+    family_task.power = params.power;
+    // The SIMD kernels cover z^2 + c; higher powers run the reference loop.
+    if (kernel == Kernel::automatic && params.power == 2) {
+        detail::escape_counts_simd(family_task);
+    } else {
+        detail::escape_counts_scalar(family_task);
     }
 }
 
@@ -80,6 +97,12 @@ std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
                            double threshold_squared, std::uint32_t itermax) noexcept {
     // The seed's loop exactly: step, then stop if k == itermax or |z|^2 > t^2.
     return escape_count_in<double>(z_re, z_im, c_re, c_im, threshold_squared, itermax);
+}
+
+std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
+                           double threshold_squared, std::uint32_t itermax,
+                           std::uint32_t power) noexcept {
+    return escape_count_in<double>(z_re, z_im, c_re, c_im, threshold_squared, itermax, power);
 }
 
 void escape_counts(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
@@ -118,8 +141,11 @@ static void scalar_tiles(const KernelTask<Real>& task) noexcept {
     for (std::size_t j = 0; j < task.height; ++j) {
         std::uint32_t* row = task.out + j * task.width;
         for (std::size_t i = 0; i < task.width; ++i) {
-            row[i] = escape_count_in<Real>(task.xs[i], task.ys[j], task.c_re, task.c_im,
-                                           task.threshold_squared, task.itermax);
+            row[i] = task.mandelbrot
+                         ? escape_count_in<Real>(0, 0, task.xs[i], task.ys[j],
+                                                 task.threshold_squared, task.itermax, task.power)
+                         : escape_count_in<Real>(task.xs[i], task.ys[j], task.c_re, task.c_im,
+                                                 task.threshold_squared, task.itermax, task.power);
         }
     }
 }

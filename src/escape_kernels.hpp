@@ -20,6 +20,10 @@ struct KernelTask {
     Real threshold_squared;
     std::uint32_t itermax;
     std::uint32_t* out;  ///< row-major, `width * height` entries
+    /// Mandelbrot family: z0 = 0 and c = the sample point (c_re/c_im unused).
+    bool mandelbrot = false;
+    /// The exponent of z^power + c; the SIMD kernels handle only 2.
+    std::uint32_t power = 2;
 };
 
 void escape_counts_scalar(const KernelTask<double>& task) noexcept;

@@ -10,7 +10,18 @@
 
 namespace juliaset {
 
-/// Parameters of the filled Julia set of f(z) = z^2 + c and of its gray mapping.
+/// Which escape-time set: both iterate z <- z^power + c.
+enum class Family {
+    julia,       ///< z0 = the pixel's point, c fixed (the seed's filled Julia set)
+    mandelbrot,  ///< z0 = 0, c = the pixel's point (Mandelbrot set, multibrot for power > 2)
+};
+
+/// The powers accepted for z^power + c.
+inline constexpr std::uint32_t min_power = 2;
+inline constexpr std::uint32_t max_power = 16;
+
+/// Parameters of an escape-time set (by default the seed's filled Julia set of z^2 + c) and of
+/// its gray mapping.
 struct JuliaParams {
     double c_re = -0.835;
     double c_im = -0.2321;
@@ -20,9 +31,14 @@ struct JuliaParams {
     std::uint32_t itermin = 5;
     /// At most `itermax` iterations are tested; a count of `itermax` maps to white.
     std::uint32_t itermax = 80;
+    Family family = Family::julia;
+    /// The exponent d of z^d + c. z^d is computed as ((z*z)*z)...*z, each product
+    /// (a*c - b*d, a*d + b*c) in IEEE double, so power 2 is exactly the seed's arithmetic.
+    std::uint32_t power = 2;
 
     /// Throws std::invalid_argument naming the field: non-finite c or threshold,
-    /// threshold <= 0 (or so large that its square overflows), itermin >= itermax.
+    /// threshold <= 0 (or so large that its square overflows), itermin >= itermax,
+    /// power outside [min_power, max_power].
     void validate() const;
 
     friend bool operator==(const JuliaParams&, const JuliaParams&) = default;
@@ -51,6 +67,11 @@ inline constexpr std::uint32_t max_single_precision_itermax = std::uint32_t{1} <
 [[nodiscard]] std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
                                          double threshold_squared,
                                          std::uint32_t itermax) noexcept;
+
+/// escape_count() for z <- z^power + c (power >= 2), with z^power as in JuliaParams::power.
+[[nodiscard]] std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
+                                         double threshold_squared, std::uint32_t itermax,
+                                         std::uint32_t power) noexcept;
 
 /// Writes the escape count of every pixel of `window` into `out`, row-major
 /// (out[row * window.width + column], top row first). One thread; see render.hpp for all cores.

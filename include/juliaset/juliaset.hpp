@@ -2,6 +2,7 @@
 #pragma once
 
 #include "juliaset/escape.hpp"
+#include "juliaset/fields.hpp"
 #include "juliaset/grid.hpp"
 #include "juliaset/render.hpp"
 #include "juliaset/version.hpp"

@@ -1,0 +1,164 @@
+// Fields: one scalar loop per point that follows the oracle's arithmetic for z (so counts are
+// bit-exact) and carries the derivative along in std::complex<double>.
+#include "juliaset/fields.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace juliaset {
+
+namespace {
+
+struct PointFields {
+    std::uint32_t count;
+    double final_norm;
+    double smooth;
+    double distance;
+};
+
+// z^(power-1) and z^power with the reference products; z^power is what the count uses.
+struct Powers {
+    std::complex<double> below;  // z^(power-1)
+    double re;                   // Re z^power
+    double im;                   // Im z^power
+};
+
+Powers powers_of(double z_re, double z_im, std::uint32_t power) noexcept {
+    double re = z_re;
+    double im = z_im;
+    double below_re = 1.0;
+    double below_im = 0.0;
+    for (std::uint32_t p = 1; p < power; ++p) {
+        below_re = re;
+        below_im = im;
+        const double next_re = re * z_re - im * z_im;
+        const double next_im = re * z_im + im * z_re;
+        re = next_re;
+        im = next_im;
+    }
+    return {{below_re, below_im}, re, im};
+}
+
+PointFields fields_of_point(double x, double y, const JuliaParams& params,
+                            double threshold_squared, bool want_derivative) noexcept {
+    const bool mandelbrot = params.family == Family::mandelbrot;
+    double z_re = mandelbrot ? 0.0 : x;
+    double z_im = mandelbrot ? 0.0 : y;
+    const double c_re = mandelbrot ? x : params.c_re;
+    const double c_im = mandelbrot ? y : params.c_im;
+    // d z_n / d z0 starts at 1 (Julia); d z_n / d c starts at 0 (Mandelbrot).
+    std::complex<double> dz = mandelbrot ? 0.0 : 1.0;
+    const double power = static_cast<double>(params.power);
+
+    std::uint32_t k = 0;
+    double norm = 0.0;
+    for (;;) {
+        const Powers zp = powers_of(z_re, z_im, params.power);
+        if (want_derivative) {
+            dz = power * zp.below * dz + (mandelbrot ? 1.0 : 0.0);
+        }
+        z_re = zp.re + c_re;
+        z_im = zp.im + c_im;
+        norm = z_re * z_re + z_im * z_im;
+        if (k == params.itermax || norm > threshold_squared) break;
+        ++k;
+    }
+    PointFields result{k, norm, static_cast<double>(params.itermax), 0.0};
+    if (k < params.itermax) {  // escaped: norm is the first |z|^2 outside
+        result.smooth = static_cast<double>(k) + 1.0 -
+                        std::log(std::log(norm) / std::log(threshold_squared)) / std::log(power);
+        if (want_derivative) {
+            const double modulus = std::sqrt(norm);
+            const double derivative = std::abs(dz);
+            result.distance = derivative > 0.0 && std::isfinite(modulus)
+                                  ? modulus * std::log(modulus) / derivative
+                                  : 0.0;
+        }
+    }
+    return result;
+}
+
+void check_buffer(std::size_t have, std::size_t need, const char* name) {
+    if (have != 0 && have != need) {
+        throw std::invalid_argument(std::string(name) + " buffer holds " + std::to_string(have) +
+                                    " values, " + std::to_string(need) + " are needed");
+    }
+}
+
+void check_request(const FieldBuffers& out, std::size_t need, const JuliaParams& params,
+                   const RenderOptions& options) {
+    params.validate();
+    if (out.empty()) throw std::invalid_argument("no field requested");
+    check_buffer(out.counts.size(), need, "counts");
+    check_buffer(out.smooth.size(), need, "smooth");
+    check_buffer(out.final_norm.size(), need, "final_norm");
+    check_buffer(out.interior.size(), need, "interior");
+    check_buffer(out.distance.size(), need, "distance");
+    if (!out.smooth.empty() && !(params.threshold > 1.0)) {
+        throw std::invalid_argument("the smooth count needs threshold > 1, got " +
+                                    std::to_string(params.threshold));
+    }
+    if (options.precision != Precision::exact) {
+        throw std::invalid_argument("fields are computed in exact (double) precision only");
+    }
+}
+
+void store(const FieldBuffers& out, std::size_t index, const PointFields& f,
+           std::uint32_t itermax) noexcept {
+    if (!out.counts.empty()) out.counts[index] = f.count;
+    if (!out.smooth.empty()) out.smooth[index] = f.smooth;
+    if (!out.final_norm.empty()) out.final_norm[index] = f.final_norm;
+    if (!out.interior.empty()) out.interior[index] = f.count == itermax ? 1 : 0;
+    if (!out.distance.empty()) out.distance[index] = f.distance;
+}
+
+}  // namespace
+
+void render_fields(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                   const FieldBuffers& out, const RenderOptions& options) {
+    check_request(out, window.size(), params, options);
+    grid.check_window(window);
+    const double threshold_squared = params.threshold * params.threshold;
+    const bool want_derivative = !out.distance.empty();
+    parallel_for(
+        window.height, options.threads,
+        [&](std::size_t row) {
+            const double y = grid.y(window.y0 + row);
+            for (std::size_t column = 0; column < window.width; ++column) {
+                const std::size_t index = row * window.width + column;
+                const PointFields f = fields_of_point(grid.x(window.x0 + column), y, params,
+                                                      threshold_squared, want_derivative);
+                store(out, index, f, params.itermax);
+            }
+        },
+        options.cancel);
+}
+
+void render_fields_at(std::span<const std::complex<double>> points, const JuliaParams& params,
+                      const FieldBuffers& out, const RenderOptions& options) {
+    check_request(out, points.size(), params, options);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!std::isfinite(points[i].real()) || !std::isfinite(points[i].imag())) {
+            throw std::invalid_argument("point " + std::to_string(i) +
+                                        " is not a finite complex number");
+        }
+    }
+    const double threshold_squared = params.threshold * params.threshold;
+    const bool want_derivative = !out.distance.empty();
+    constexpr std::size_t chunk = 4096;
+    parallel_for(
+        (points.size() + chunk - 1) / chunk, options.threads,
+        [&](std::size_t task) {
+            const std::size_t end = std::min(points.size(), (task + 1) * chunk);
+            for (std::size_t i = task * chunk; i < end; ++i) {
+                const PointFields f = fields_of_point(points[i].real(), points[i].imag(),
+                                                      params, threshold_squared, want_derivative);
+                store(out, i, f, params.itermax);
+            }
+        },
+        options.cancel);
+}
+
+}  // namespace juliaset
