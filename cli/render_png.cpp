@@ -265,7 +265,33 @@ void write_output(const std::string& path,
         writer.flush();
         return;
     }
-    TemporaryFile file(path);
+    struct stat info {};
+    const bool exists = ::stat(path.c_str(), &info) == 0;
+    if (exists && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) {
+        // A device, FIFO or socket (/dev/null, a named pipe): write straight into it, since
+        // renaming a file over it would replace the device itself.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) throw OutputError("cannot write '" + path + "': " + system_message(errno));
+        try {
+            DescriptorWriter writer(fd, "'" + path + "'");
+            produce([&](std::span<const std::uint8_t> bytes) { writer.write(bytes); });
+            writer.flush();
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+        if (::close(fd) != 0) throw OutputError("cannot write '" + path + "': " + system_message(errno));
+        return;
+    }
+    // Through a symbolic link, replace the file it points to and keep the link.
+    struct stat link_info {};
+    std::string target = path;
+    if (exists && ::lstat(path.c_str(), &link_info) == 0 && S_ISLNK(link_info.st_mode)) {
+        std::error_code error;
+        const auto resolved = std::filesystem::canonical(path, error);
+        if (!error) target = resolved.string();
+    }
+    TemporaryFile file(target);
     DescriptorWriter writer(file.descriptor(), "'" + path + "'");
     produce([&](std::span<const std::uint8_t> bytes) { writer.write(bytes); });
     writer.flush();

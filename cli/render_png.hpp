@@ -36,6 +36,8 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, unsigned threa
 /// A file is written under a temporary name in the same directory and renamed over `path` only
 /// after the last byte was written, so a failure (or SIGINT, SIGTERM, SIGHUP) leaves any
 /// existing file untouched and no temporary file behind. The file gets mode 0666 & ~umask.
+/// A symbolic link is kept and the file it names replaced; an existing device, FIFO or socket
+/// (/dev/null, a named pipe) is written directly.
 /// Throws OutputError for I/O failures, rethrows what `produce` throws.
 void write_output(const std::string& path,
                   const std::function<void(const png::ByteSink& sink)>& produce);

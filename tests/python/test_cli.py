@@ -416,3 +416,27 @@ def test_interrupted_render_removes_its_temporary_file(cli, tmp_path, signal_num
     assert process.returncode == -signal_number
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plot.png"]
     assert existing.read_bytes() == b"precious"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_device(cli, tmp_path) -> None:
+    result = run(cli, "-R=300", "-o", "/dev/full", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "/dev/full" in result.stderr.decode()
+
+
+def test_output_to_a_device_writes_into_it_instead_of_replacing_it(cli, tmp_path) -> None:
+    result = run(cli, "-R=30", "-o", "/dev/null", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert Path("/dev/null").is_char_device()
+    assert not [p for p in Path("/dev").iterdir() if p.name.startswith(".null.")]
+
+
+def test_output_through_a_symbolic_link_keeps_the_link(cli, tmp_path) -> None:
+    (tmp_path / "real.png").write_bytes(b"old")
+    (tmp_path / "link.png").symlink_to("real.png")
+    result = run(cli, "-R=30", "-o", "link.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert (tmp_path / "link.png").is_symlink()
+    np.testing.assert_array_equal(decode(tmp_path / "real.png"), reference_gray(30))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "real.png"]
