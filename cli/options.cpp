@@ -149,6 +149,12 @@ std::vector<std::string> normalise_arguments(std::span<const std::string> args) 
                 continue;
             }
         }
+        // CLI11 reads `--xleft=` as "no value yet" and would take the next argument instead.
+        if (const auto equals = arg.find('='); arg.rfind("--", 0) == 0 && equals + 1 == arg.size()) {
+            if (const ValueFlag* flag = flag_for_argument(std::string_view(arg).substr(0, equals))) {
+                throw UsageError(flag_label(*flag) + " needs a value");
+            }
+        }
         // CLI11 would take whatever follows as the value, even the next flag (`-x -o f.png`).
         if (const ValueFlag* flag = flag_for_argument(arg);
             flag != nullptr && (a + 1 == args.size() || looks_like_flag(args[a + 1]))) {

@@ -236,6 +236,8 @@ TEST(CliOptions, UnknownFlagsMissingValuesAndRepeats) {
     expect_error({"-x", "-o", "f.png"}, {"--xleft/-x needs a value"});
     expect_error({"-R", "--fast"}, {"--resolution/-R needs a value"});
     expect_error({"-o"}, {"--output/-o needs a value"});
+    expect_error({"--xleft=", "-R=5"}, {"--xleft/-x needs a value"});
+    expect_error({"-x=", "-R=5"}, {"--xleft/-x", "''", "not a number"});
     expect_error({"-o="}, {"--output/-o needs a file name"});
     expect_error({"-x=1", "--xleft=2"}, {"--xleft/-x was given more than once"});
     expect_error({"--fast", "--best"}, {"--fast and --best cannot be used together"});
