@@ -8,7 +8,6 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -142,8 +141,7 @@ std::vector<std::string> normalise_arguments(std::span<const std::string> args) 
             break;
         }
         if (arg.size() >= 3 && arg[0] == '-' && arg[1] != '-' && arg[2] == '=') {
-            if (const ValueFlag* flag = flag_for_argument(arg.substr(0, 2))) {
-                (void)flag;
+            if (flag_for_argument(std::string_view(arg).substr(0, 2)) != nullptr) {
                 out.push_back(arg.substr(0, 2));
                 out.push_back(arg.substr(3));
                 continue;
