@@ -8,6 +8,15 @@ namespace juliaset {
 
 namespace {
 
+void require_side(std::size_t side, const char* name) {
+    if (side < 1) throw std::invalid_argument(std::string(name) + " must be at least 1, got 0");
+    if (side > max_grid_side) {
+        throw std::length_error(std::string(name) + " " + std::to_string(side) +
+                                " exceeds the largest supported image side " +
+                                std::to_string(max_grid_side));
+    }
+}
+
 void require_finite(double value, const char* name) {
     if (!std::isfinite(value)) {
         throw std::invalid_argument(std::string(name) + " must be a finite number, got " +
@@ -15,21 +24,12 @@ void require_finite(double value, const char* name) {
     }
 }
 
-}  // namespace
-
-PixelGrid::PixelGrid(const Region& region, std::size_t resolution) : region_(region) {
+// Finite bounds and a non-empty, finite extent on both axes.
+void require_extents(const Region& region) {
     require_finite(region.xleft, "xleft");
     require_finite(region.xright, "xright");
     require_finite(region.ybot, "ybot");
     require_finite(region.ytop, "ytop");
-    if (resolution < 1) {
-        throw std::invalid_argument("resolution must be at least 1, got 0");
-    }
-    if (resolution > max_grid_side) {
-        throw std::length_error("resolution " + std::to_string(resolution) +
-                                " exceeds the largest supported image side " +
-                                std::to_string(max_grid_side));
-    }
     const double x_extent = std::abs(region.xright - region.xleft);
     const double y_extent = std::abs(region.ytop - region.ybot);
     if (x_extent == 0.0) {
@@ -43,6 +43,15 @@ PixelGrid::PixelGrid(const Region& region, std::size_t resolution) : region_(reg
     if (!std::isfinite(x_extent) || !std::isfinite(y_extent)) {
         throw std::invalid_argument("the region's width and height must be finite numbers");
     }
+}
+
+}  // namespace
+
+PixelGrid::PixelGrid(const Region& region, std::size_t resolution) : region_(region) {
+    require_extents(region);
+    require_side(resolution, "resolution");
+    const double x_extent = std::abs(region.xright - region.xleft);
+    const double y_extent = std::abs(region.ytop - region.ybot);
     // The seed's rule, operation for operation: round(nx * |dy| / |dx|), half away from zero.
     const double rows = std::round(static_cast<double>(resolution) * y_extent / x_extent);
     if (rows < 1.0) {
@@ -56,6 +65,15 @@ PixelGrid::PixelGrid(const Region& region, std::size_t resolution) : region_(reg
     }
     width_ = resolution;
     height_ = static_cast<std::size_t>(rows);
+}
+
+PixelGrid::PixelGrid(const Region& region, std::size_t width, std::size_t height)
+    : region_(region) {
+    require_extents(region);
+    require_side(width, "width");
+    require_side(height, "height");
+    width_ = width;
+    height_ = height;
 }
 
 void PixelGrid::check_window(const PixelWindow& window) const {

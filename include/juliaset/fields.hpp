@@ -18,8 +18,9 @@ struct FieldBuffers {
     /// Escape counts, identical to escape_counts().
     std::span<std::uint32_t> counts{};
     /// Continuous iteration count k + 1 - log(log|z|^2 / log t^2) / log(power) for points that
-    /// escape (z is the first iterate outside, t the threshold; needs t > 1): it lies in
-    /// (k, k + 1] and is continuous across count bands. Points that never escape get itermax.
+    /// escape (z is the first iterate outside, t the threshold; needs t > 1). It is continuous
+    /// across count bands and lies in (k, k + 1] when c is small against t; points that start
+    /// far outside can get less than k (even below 0). Points that never escape get itermax.
     std::span<double> smooth{};
     /// |z|^2 of the last iterate the count rule computed (the first one outside, or the
     /// (itermax + 1)-th one). May be inf or NaN for orbits that overflowed.

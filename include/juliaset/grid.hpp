@@ -43,6 +43,11 @@ public:
     /// below 1 or a height that rounds to 0; std::length_error for a side above max_grid_side.
     PixelGrid(const Region& region, std::size_t resolution);
 
+    /// A grid of an explicit size over `region`, sampled with the same formulas (used for
+    /// supersampling: `factor` times the columns and rows of a grid cover the same region).
+    /// Throws like the constructor above for bad bounds or sizes.
+    PixelGrid(const Region& region, std::size_t width, std::size_t height);
+
     [[nodiscard]] const Region& region() const noexcept { return region_; }
     [[nodiscard]] std::size_t width() const noexcept { return width_; }
     [[nodiscard]] std::size_t height() const noexcept { return height_; }

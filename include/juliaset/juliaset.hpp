@@ -1,6 +1,7 @@
 // The whole public C++ API of the juliaset core.
 #pragma once
 
+#include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
 #include "juliaset/fields.hpp"
 #include "juliaset/grid.hpp"

@@ -1,0 +1,106 @@
+// Colouring: from escape counts (or smooth counts) to 8/16-bit gray or 8-bit RGB pixels, with
+// colormaps, histogram equalisation and supersampling. Pure computation: no file formats.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "juliaset/escape.hpp"
+#include "juliaset/grid.hpp"
+#include "juliaset/render.hpp"
+
+namespace juliaset {
+
+/// An RGB colour with channels in [0, 1].
+struct Rgb {
+    double r = 0.0;
+    double g = 0.0;
+    double b = 0.0;
+    friend bool operator==(const Rgb&, const Rgb&) = default;
+};
+
+/// A colormap: 256 colours looked up as matplotlib does (index = min(floor(t * 256), 255)),
+/// or the identity gray ramp, which maps t to gray level t itself (the seed's images).
+class Colormap {
+public:
+    static constexpr std::size_t size = 256;
+
+    /// The gray ramp.
+    Colormap();
+    /// A colormap from 256 colours (e.g. any matplotlib colormap sampled by the caller).
+    /// Throws std::invalid_argument for channels outside [0, 1] or not finite.
+    Colormap(std::string name, std::span<const Rgb> colours);
+
+    /// "gray", "viridis", "magma", "inferno", "plasma" or "twilight", each reversed by a
+    /// trailing "_r". Throws std::invalid_argument listing the names for anything else.
+    static Colormap named(std::string_view name);
+    /// Every name named() accepts.
+    static std::vector<std::string> names();
+
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    [[nodiscard]] bool is_gray_ramp() const noexcept { return colours_.empty(); }
+    /// The colour for t (clamped to [0, 1]; NaN counts as 0).
+    [[nodiscard]] Rgb at(double t) const noexcept;
+
+private:
+    std::string name_;
+    std::vector<Rgb> colours_;  // empty for the gray ramp
+};
+
+/// How a pixel's value in [0, 1] is obtained.
+enum class Coloring {
+    count,      ///< the seed's (max(k, itermin) - itermin) / (itermax - itermin)
+    smooth,     ///< the same with the continuous count (fields.hpp); needs threshold > 1
+    histogram,  ///< the fraction of escaped samples with a count <= k; interior is 1
+};
+
+/// The stored pixel layout. 16-bit samples are stored big-endian, as image files keep them.
+enum class PixelFormat { gray8, gray16, rgb8 };
+
+[[nodiscard]] constexpr std::size_t bytes_per_pixel(PixelFormat format) noexcept {
+    switch (format) {
+        case PixelFormat::gray8: return 1;
+        case PixelFormat::gray16: return 2;
+        case PixelFormat::rgb8: return 3;
+    }
+    return 0;
+}
+
+/// Everything about turning counts into pixels.
+struct ImageSpec {
+    Coloring coloring = Coloring::count;
+    PixelFormat format = PixelFormat::gray8;
+    Colormap colormap{};
+    /// N x N samples per pixel, averaged after colouring. 1 gives the seed's sampling.
+    std::uint32_t supersample = 1;
+
+    /// Throws std::invalid_argument: supersample outside [1, 16], a colormap with a gray
+    /// format, or a smooth colouring with threshold <= 1.
+    void validate(const JuliaParams& params) const;
+};
+
+/// The grid of samples behind `grid`'s pixels: `supersample` times the columns and rows.
+[[nodiscard]] PixelGrid sample_grid(const PixelGrid& grid, std::uint32_t supersample);
+
+/// For Coloring::histogram: level[k] (k = 0..itermax) for the whole image, computed from the
+/// escape counts of every sample of the (supersampled) grid. Images made of tiles must share
+/// one table, which is why it is computed separately.
+[[nodiscard]] std::vector<double> histogram_levels(const PixelGrid& grid,
+                                                   const JuliaParams& params,
+                                                   const ImageSpec& spec,
+                                                   const RenderOptions& options = {});
+
+/// The pixels of `window` as `spec` says, row-major, bytes_per_pixel(spec.format) bytes each.
+/// Each channel is quantised as the seed does: value * max truncated (so gray8 with the count
+/// colouring and supersample 1 is exactly the seed's image). `levels` is histogram_levels()'s
+/// table for Coloring::histogram and ignored otherwise.
+void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                  const ImageSpec& spec, std::span<const double> levels,
+                  std::span<std::uint8_t> out, const RenderOptions& options = {});
+
+}  // namespace juliaset

@@ -1,0 +1,179 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+#include "juliaset/juliaset.hpp"
+
+namespace {
+
+using namespace juliaset;
+
+std::vector<std::uint8_t> image_of(const PixelGrid& grid, const JuliaParams& params,
+                                   const ImageSpec& spec) {
+    std::vector<std::uint8_t> out(grid.pixel_count() * bytes_per_pixel(spec.format));
+    std::vector<double> levels;
+    if (spec.coloring == Coloring::histogram) levels = histogram_levels(grid, params, spec);
+    render_image(grid, params, grid.full_window(), spec, levels, out);
+    return out;
+}
+
+TEST(Colormap, EndpointsAreTheFirstAndLastSamplesAndReversalSwapsThem) {
+    for (const char* name : {"viridis", "magma", "inferno", "plasma", "twilight"}) {
+        const Colormap forward = Colormap::named(name);
+        const Colormap reversed = Colormap::named(std::string(name) + "_r");
+        EXPECT_EQ(forward.at(0.0), reversed.at(1.0)) << name;
+        EXPECT_EQ(forward.at(1.0), reversed.at(0.0)) << name;
+        EXPECT_EQ(forward.at(-3.0), forward.at(0.0));
+        EXPECT_EQ(forward.at(7.0), forward.at(1.0));
+        EXPECT_NE(forward.at(0.0), forward.at(1.0)) << name;
+    }
+    // Published endpoints of viridis: dark purple (0.267004, 0.004874, 0.329415) to yellow
+    // (0.993248, 0.906157, 0.143936).
+    const Rgb first = Colormap::named("viridis").at(0.0);
+    const Rgb last = Colormap::named("viridis").at(1.0);
+    EXPECT_NEAR(first.r, 0.267004, 1e-6);
+    EXPECT_NEAR(first.b, 0.329415, 1e-6);
+    EXPECT_NEAR(last.r, 0.993248, 1e-6);
+    EXPECT_NEAR(last.g, 0.906157, 1e-6);
+    EXPECT_EQ(Colormap::named("gray").at(0.25), (Rgb{0.25, 0.25, 0.25}));
+    EXPECT_EQ(Colormap::named("gray_r").at(0.0), (Rgb{1, 1, 1}));
+    EXPECT_EQ(Colormap::named("gray_r").at(1.0), (Rgb{0, 0, 0}));
+    EXPECT_THROW(Colormap::named("jet"), std::invalid_argument);
+    EXPECT_EQ(Colormap::names().size(), 12u);
+}
+
+TEST(RenderImage, Gray8CountColouringIsTheSeedImage) {
+    const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 200);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 5, 80};
+    std::vector<std::uint8_t> seed(grid.pixel_count());
+    render_gray(grid, params, grid.full_window(), seed);
+    EXPECT_EQ(image_of(grid, params, ImageSpec{}), seed);
+}
+
+TEST(RenderImage, Gray16KeepsTheSameValuesWithMoreLevels) {
+    const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 90);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 5, 80};
+    std::vector<std::uint32_t> counts(grid.pixel_count());
+    render_counts(grid, params, grid.full_window(), counts);
+    const auto image = image_of(grid, params, ImageSpec{.format = PixelFormat::gray16});
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        const unsigned level = image[2 * p] << 8 | image[2 * p + 1];
+        ASSERT_EQ(level, static_cast<unsigned>(normalized_value(counts[p], 5, 80) * 65535.0));
+    }
+}
+
+TEST(RenderImage, RgbWithAColormapLooksUpEachValue) {
+    const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 64);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 5, 80};
+    const Colormap magma = Colormap::named("magma");
+    const auto image =
+        image_of(grid, params, ImageSpec{.format = PixelFormat::rgb8, .colormap = magma});
+    std::vector<std::uint32_t> counts(grid.pixel_count());
+    render_counts(grid, params, grid.full_window(), counts);
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        const Rgb c = magma.at(normalized_value(counts[p], 5, 80));
+        ASSERT_EQ(image[3 * p], static_cast<std::uint8_t>(c.r * 255.0));
+        ASSERT_EQ(image[3 * p + 1], static_cast<std::uint8_t>(c.g * 255.0));
+        ASSERT_EQ(image[3 * p + 2], static_cast<std::uint8_t>(c.b * 255.0));
+    }
+}
+
+TEST(Supersample, AUniformRegionIsUnchanged) {
+    const JuliaParams inside{0, 0, 2.0, 0, 50};  // c = 0: the unit disk
+    const PixelGrid centre(Region{-0.2, 0.2, -0.2, 0.2}, 16);
+    const PixelGrid far(Region{5, 6, 5, 6}, 16);
+    for (const std::uint32_t n : {1u, 2u, 3u, 5u}) {
+        for (const auto format : {PixelFormat::gray8, PixelFormat::rgb8}) {
+            const ImageSpec spec{.format = format,
+                                 .colormap = format == PixelFormat::rgb8
+                                                 ? Colormap::named("viridis")
+                                                 : Colormap(),
+                                 .supersample = n};
+            const auto white = image_of(centre, inside, spec);
+            const auto black = image_of(far, inside, spec);
+            const ImageSpec single{.format = spec.format, .colormap = spec.colormap};
+            EXPECT_EQ(white, image_of(centre, inside, single)) << n;
+            EXPECT_EQ(black, image_of(far, inside, single)) << n;
+            EXPECT_NE(white, black);
+        }
+    }
+}
+
+TEST(Supersample, EachPixelAveragesItsSamples) {
+    const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 40);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 5, 80};
+    const std::uint32_t n = 3;
+    const auto image = image_of(grid, params, ImageSpec{.supersample = n});
+    const PixelGrid fine(grid.region(), grid.width() * n, grid.height() * n);
+    std::vector<std::uint32_t> counts(fine.pixel_count());
+    render_counts(fine, params, fine.full_window(), counts);
+    std::size_t smoothed = 0;
+    for (std::size_t j = 0; j < grid.height(); ++j) {
+        for (std::size_t i = 0; i < grid.width(); ++i) {
+            double sum = 0;
+            for (std::size_t b = 0; b < n; ++b) {
+                for (std::size_t a = 0; a < n; ++a) {
+                    sum += normalized_value(counts[(j * n + b) * fine.width() + i * n + a], 5, 80);
+                }
+            }
+            const auto expected = static_cast<std::uint8_t>(sum / (n * n) * 255.0);
+            ASSERT_EQ(image[j * grid.width() + i], expected) << i << "," << j;
+            smoothed += expected != gray_level(counts[(j * n) * fine.width() + i * n], 5, 80);
+        }
+    }
+    EXPECT_GT(smoothed, 0u);  // anti-aliasing changed some pixels
+}
+
+TEST(Histogram, LevelsRiseToOneAndEqualiseTheImage) {
+    const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 100);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 20, 100};
+    const ImageSpec spec{.coloring = Coloring::histogram};
+    const auto levels = histogram_levels(grid, params, spec);
+    ASSERT_EQ(levels.size(), 101u);
+    EXPECT_TRUE(std::is_sorted(levels.begin(), levels.end()));
+    EXPECT_EQ(levels.back(), 1.0);
+    EXPECT_EQ(levels[99], 1.0);  // every escaped sample has a count <= 99
+    // Equalised: about half the escaped pixels are darker than mid-gray.
+    const auto image = image_of(grid, params, spec);
+    std::vector<std::uint32_t> counts(grid.pixel_count());
+    render_counts(grid, params, grid.full_window(), counts);
+    std::size_t escaped = 0, dark = 0;
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        if (counts[p] == 100) continue;
+        ++escaped;
+        dark += image[p] < 128;
+    }
+    EXPECT_NEAR(static_cast<double>(dark) / escaped, 0.5, 0.15);
+}
+
+TEST(Smooth, ColouringVariesWithinCountBands) {
+    const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 80);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 0, 80};
+    const auto banded = image_of(grid, params, ImageSpec{});
+    const auto smooth = image_of(grid, params, ImageSpec{.coloring = Coloring::smooth});
+    EXPECT_NE(banded, smooth);
+    for (std::size_t p = 0; p < banded.size(); ++p) {
+        // The smooth value stays within about one count band of k (see fields.hpp).
+        ASSERT_LE(std::abs(int{smooth[p]} - int{banded[p]}), 255 / 80 + 1) << p;
+    }
+}
+
+TEST(ImageSpec, RejectsBadCombinations) {
+    const JuliaParams params;
+    EXPECT_THROW((ImageSpec{.supersample = 0}.validate(params)), std::invalid_argument);
+    EXPECT_THROW((ImageSpec{.supersample = 17}.validate(params)), std::invalid_argument);
+    EXPECT_THROW((ImageSpec{.colormap = Colormap::named("viridis")}.validate(params)),
+                 std::invalid_argument);
+    EXPECT_THROW((ImageSpec{.coloring = Coloring::smooth}.validate(JuliaParams{0, 0, 1.0, 0, 5})),
+                 std::invalid_argument);
+    const PixelGrid grid(Region{-1, 1, -1, 1}, 8);
+    std::vector<std::uint8_t> out(grid.pixel_count());
+    EXPECT_THROW(render_image(grid, params, grid.full_window(),
+                              ImageSpec{.coloring = Coloring::histogram}, {}, out),
+                 std::invalid_argument);
+}
+
+}  // namespace
