@@ -176,6 +176,9 @@ CASES = [
         ["-R=120", "-x=-0.75", "-X=-0.7", "-y=0.1", "-Y=0.13", "-M=150", "-m=30"],
         dict(resolution=120, xleft=-0.75, xright=-0.7, ybot=0.1, ytop=0.13, itermax=150, itermin=30),
     ),
+    # Rows wider than the renderer's 16384-pixel count chunks are rendered piece by piece.
+    (["-R=16385", "-y=0.3", "-Y=0.3006"], dict(resolution=16385, ybot=0.3, ytop=0.3006)),
+    (["-R=40000", "-y=-0.1", "-Y=-0.1004"], dict(resolution=40000, ybot=-0.1, ytop=-0.1004)),
     (["-R=45", "-r=0", "-i=0", "-x=-2", "-X=2", "-y=-2", "-Y=2"], dict(resolution=45, c_re=0.0, c_im=0.0, xleft=-2.0, xright=2.0, ybot=-2.0, ytop=2.0)),
 ]
 
