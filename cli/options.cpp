@@ -30,7 +30,8 @@ struct ValueFlag {
 
 // The seed tool's flags and defaults first, then the ones this tool adds.
 constexpr std::array<ValueFlag, 12> value_flags = {{
-    {'R', "resolution", "INT", "500", "image width in pixels; the height follows the region's aspect ratio"},
+    {'R', "resolution", "INT", "500",
+     "image width in pixels; the height follows the region's aspect ratio"},
     {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge"},
     {'X', "xright", "FLOAT", "1.6", "real part of the right edge"},
     {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge"},
@@ -64,7 +65,9 @@ std::string label(std::string_view long_name) { return flag_label(flag_named(lon
 const ValueFlag* flag_for_argument(std::string_view arg) {
     for (std::size_t f = 0; f < value_flag_count; ++f) {
         const ValueFlag& flag = value_flags[f];
-        if (arg.size() == 2 && arg[0] == '-' && flag.short_name != '\0' && arg[1] == flag.short_name) {
+        const bool short_match =
+            arg.size() == 2 && arg[0] == '-' && flag.short_name != '\0' && arg[1] == flag.short_name;
+        if (short_match) {
             return &flag;
         }
         if (arg.substr(0, 2) == "--" && arg.substr(2) == flag.long_name) return &flag;
@@ -148,8 +151,10 @@ std::vector<std::string> normalise_arguments(std::span<const std::string> args) 
             }
         }
         // CLI11 reads `--xleft=` as "no value yet" and would take the next argument instead.
-        if (const auto equals = arg.find('='); arg.rfind("--", 0) == 0 && equals + 1 == arg.size()) {
-            if (const ValueFlag* flag = flag_for_argument(std::string_view(arg).substr(0, equals))) {
+        const auto equals = arg.find('=');
+        if (arg.rfind("--", 0) == 0 && equals + 1 == arg.size()) {
+            const std::string_view name = std::string_view(arg).substr(0, equals);
+            if (const ValueFlag* flag = flag_for_argument(name)) {
                 throw UsageError(flag_label(*flag) + " needs a value");
             }
         }
@@ -249,7 +254,9 @@ Options convert(const CommandLine& line) {
 void validate(const Options& options) {
     const Region& region = options.region;
     const JuliaParams& params = options.params;
-    if (options.resolution < 1) throw UsageError(label("resolution") + " must be at least 1, got 0");
+    if (options.resolution < 1) {
+        throw UsageError(label("resolution") + " must be at least 1, got 0");
+    }
     if (options.resolution > max_grid_side) {
         throw UsageError(label("resolution") + " must be at most " + std::to_string(max_grid_side) +
                          " (2^30), got " + std::to_string(options.resolution));
@@ -336,8 +343,8 @@ ParseResult parse_options(std::span<const std::string> args) {
         } catch (const CLI::ParseError& error) {
             for (std::size_t f = 0; f < value_flag_count; ++f) {
                 if (line.options[f]->count() > 1) {
-                    return Exit{exit_usage_error,
-                                error_line(flag_label(value_flags[f]) + " was given more than once")};
+                    const std::string what = flag_label(value_flags[f]) + " was given more than once";
+                    return Exit{exit_usage_error, error_line(what)};
                 }
             }
             return Exit{exit_usage_error, error_line(error.what())};

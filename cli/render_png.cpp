@@ -56,9 +56,9 @@ void install_signal_cleanup() {
         for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
             struct sigaction previous {};
             // A signal the parent set to be ignored (nohup, background jobs) stays ignored.
-            if (sigaction(signal_number, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN) {
-                continue;
-            }
+            const bool ignored =
+                sigaction(signal_number, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN;
+            if (ignored) continue;
             sigaction(signal_number, &action, nullptr);
         }
     });
@@ -280,7 +280,9 @@ void write_output(const std::string& path,
             ::close(fd);
             throw;
         }
-        if (::close(fd) != 0) throw OutputError("cannot write '" + path + "': " + system_message(errno));
+        if (::close(fd) != 0) {
+            throw OutputError("cannot write '" + path + "': " + system_message(errno));
+        }
         return;
     }
     // Through a symbolic link, replace the file it points to and keep the link.

@@ -126,7 +126,9 @@ public:
     void finish() { out_.resize(used_); }
 
     /// Makes room for about `bytes` more output up front, so deflate rarely waits for memory.
-    void expect_output(std::size_t bytes) { grow_to(used_ + std::min(bytes, std::size_t{64} << 20)); }
+    void expect_output(std::size_t bytes) {
+        grow_to(used_ + std::min(bytes, std::size_t{64} << 20));
+    }
 
     void feed(std::span<const std::uint8_t> input, int flush) {
         std::size_t done = 0;
@@ -137,7 +139,9 @@ public:
             const bool last_piece = done + piece == input.size();
             const int piece_flush = last_piece ? flush : Z_NO_FLUSH;
             for (;;) {
-                if (out_.size() - used_ < 64) grow_to(used_ + std::max<std::size_t>(used_ / 2, 65536));
+                if (out_.size() - used_ < 64) {
+                    grow_to(used_ + std::max<std::size_t>(used_ / 2, 65536));
+                }
                 const std::size_t room = std::min(out_.size() - used_, max_zlib_piece);
                 stream_.next_out = out_.data() + used_;
                 stream_.avail_out = static_cast<uInt>(room);
@@ -294,7 +298,8 @@ void check_text_chunk(const TextChunk& chunk) {
                                     "' has leading, trailing or double spaces");
     }
     if (chunk.text.find('\0') != std::string::npos) {
-        throw std::invalid_argument("the text of PNG keyword '" + keyword + "' contains a NUL byte");
+        throw std::invalid_argument("the text of PNG keyword '" + keyword +
+                                    "' contains a NUL byte");
     }
 }
 
@@ -447,7 +452,9 @@ std::vector<std::uint8_t> encode_png(const ImageFormat& format,
         [&](std::size_t first_row, std::size_t row_count, std::span<std::uint8_t> out) {
             std::memcpy(out.data(), pixels.data() + first_row * row_bytes, row_count * row_bytes);
         },
-        [&](std::span<const std::uint8_t> bytes) { file.insert(file.end(), bytes.begin(), bytes.end()); },
+        [&](std::span<const std::uint8_t> bytes) {
+            file.insert(file.end(), bytes.begin(), bytes.end());
+        },
         options);
     return file;
 }

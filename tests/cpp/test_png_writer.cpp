@@ -119,8 +119,9 @@ Decoded decode(const Bytes& file, std::size_t bytes_per_pixel) {
     for (const Chunk& chunk : chunks) {
         if (chunk.type != "tEXt") continue;
         const auto nul = std::find(chunk.data.begin(), chunk.data.end(), 0);
+        const auto text_start = nul == chunk.data.end() ? nul : nul + 1;
         image.text.emplace_back(std::string(chunk.data.begin(), nul),
-                                std::string(nul == chunk.data.end() ? nul : nul + 1, chunk.data.end()));
+                                std::string(text_start, chunk.data.end()));
     }
     image.filtered_stream = inflate_idat(chunks);
     const std::size_t row_bytes = std::size_t{image.width} * bytes_per_pixel;
@@ -198,7 +199,8 @@ TEST(PngWriter, UpFilterOnEveryRowButTheFirstAndNoneFilterEverywhere) {
     options.compression = {6, Strategy::standard, RowFilter::up};
     Bytes expected_up(30, 2);
     expected_up[0] = 0;
-    EXPECT_EQ(decode(juliaset::png::encode_png(format, pixels, options), 1).filter_bytes, expected_up);
+    EXPECT_EQ(decode(juliaset::png::encode_png(format, pixels, options), 1).filter_bytes,
+              expected_up);
     options.compression.filter = RowFilter::none;
     EXPECT_EQ(decode(juliaset::png::encode_png(format, pixels, options), 1).filter_bytes,
               Bytes(30, 0));

@@ -160,7 +160,10 @@ CASES = [
         ["-R=90", "-r=-0.4", "-i=0.6", "-t=3", "-m=0", "-M=50"],
         dict(resolution=90, c_re=-0.4, c_im=0.6, threshold=3.0, itermin=0, itermax=50),
     ),
-    (["-R=70", "-t=1.5", "-m=10", "-M=11"], dict(resolution=70, threshold=1.5, itermin=10, itermax=11)),
+    (
+        ["-R=70", "-t=1.5", "-m=10", "-M=11"],
+        dict(resolution=70, threshold=1.5, itermin=10, itermax=11),
+    ),
     (["-R=50", "-t=0.5", "-m=0", "-M=3"], dict(resolution=50, threshold=0.5, itermin=0, itermax=3)),
     (
         ["-R=37", "-x=-0.5", "-X=0.5", "-y=-1.5", "-Y=1.5"],
@@ -174,12 +177,17 @@ CASES = [
     ),
     (
         ["-R=120", "-x=-0.75", "-X=-0.7", "-y=0.1", "-Y=0.13", "-M=150", "-m=30"],
-        dict(resolution=120, xleft=-0.75, xright=-0.7, ybot=0.1, ytop=0.13, itermax=150, itermin=30),
+        dict(
+            resolution=120, xleft=-0.75, xright=-0.7, ybot=0.1, ytop=0.13, itermax=150, itermin=30
+        ),
     ),
     # Rows wider than the renderer's 16384-pixel count chunks are rendered piece by piece.
     (["-R=16385", "-y=0.3", "-Y=0.3006"], dict(resolution=16385, ybot=0.3, ytop=0.3006)),
     (["-R=40000", "-y=-0.1", "-Y=-0.1004"], dict(resolution=40000, ybot=-0.1, ytop=-0.1004)),
-    (["-R=45", "-r=0", "-i=0", "-x=-2", "-X=2", "-y=-2", "-Y=2"], dict(resolution=45, c_re=0.0, c_im=0.0, xleft=-2.0, xright=2.0, ybot=-2.0, ytop=2.0)),
+    (
+        ["-R=45", "-r=0", "-i=0", "-x=-2", "-X=2", "-y=-2", "-Y=2"],
+        dict(resolution=45, c_re=0.0, c_im=0.0, xleft=-2.0, xright=2.0, ybot=-2.0, ytop=2.0),
+    ),
 ]
 
 
@@ -216,7 +224,13 @@ SPELLED = [
 @pytest.mark.parametrize(("short", "long", "value", "change"), SPELLED, ids=[s[1] for s in SPELLED])
 def test_every_spelling_of_every_flag(cli, tmp_path, short, long, value, change) -> None:
     params = dict(resolution=40, xleft=-1.6, xright=1.6, ybot=-1.0, ytop=1.0)
-    base = {"resolution": "-R=40", "xleft": "-x=-1.6", "xright": "-X=1.6", "ybot": "-y=-1", "ytop": "-Y=1"}
+    base = {
+        "resolution": "-R=40",
+        "xleft": "-x=-1.6",
+        "xright": "-X=1.6",
+        "ybot": "-y=-1",
+        "ytop": "-Y=1",
+    }
     if long in ("xleft", "xright"):
         params.update(xleft=-1.0, xright=1.0)
         base.update(xleft="-x=-1", xright="-X=1")
@@ -227,7 +241,13 @@ def test_every_spelling_of_every_flag(cli, tmp_path, short, long, value, change)
     params.update({renamed.get(k, k): v for k, v in change.items()})
     base.pop(long, None)
     expected = reference_gray(**params)
-    for spelling in ([f"-{short}={value}"], [f"-{short}", value], [f"--{long}={value}"], [f"--{long}", value]):
+    spellings = (
+        [f"-{short}={value}"],
+        [f"-{short}", value],
+        [f"--{long}={value}"],
+        [f"--{long}", value],
+    )
+    for spelling in spellings:
         got = render(cli, tmp_path, *base.values(), *spelling)
         np.testing.assert_array_equal(got, expected, err_msg=" ".join(spelling))
 
@@ -392,7 +412,11 @@ def test_failed_write_leaves_the_existing_file_and_no_temporary(cli, tmp_path) -
 def test_standard_output_to_a_full_device(cli, tmp_path) -> None:
     with open("/dev/full", "wb") as full:
         result = subprocess.run(
-            [cli, "-R=300", "-o", "-"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, timeout=60
+            [cli, "-R=300", "-o", "-"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
         )
     assert result.returncode == 1
     assert "standard output" in result.stderr.decode()
