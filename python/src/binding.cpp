@@ -5,9 +5,12 @@
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <complex>
@@ -16,11 +19,15 @@
 #include <exception>
 #include <future>
 #include <limits>
+#include <optional>
 #include <new>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "juliaset/juliaset.hpp"
 
@@ -97,29 +104,44 @@ juliaset::RenderOptions make_options(std::int64_t threads, const std::string& ke
     return options;
 }
 
-// Allocates a C-contiguous (height, width) numpy array owned by Python. The size is checked
-// first, so that an absurd request is a MemoryError naming the size rather than a crash.
-template <class T>
-Array2D<T> allocate(const juliaset::PixelGrid& grid, const char* function, const char* dtype) {
-    const std::size_t height = grid.height();
-    const std::size_t width = grid.width();
+// Allocates a C-contiguous numpy array of `shape` owned by Python. The size is checked first,
+// so that an absurd request is a MemoryError naming the size rather than a crash. `Array` is
+// the typed array by default; the colour renderer asks for an untyped one (its dtype varies).
+template <class T, class Array = nb::ndarray<nb::numpy, T, nb::c_contig>>
+Array allocate(std::span<const std::size_t> shape, const char* function, const char* dtype) {
     const std::size_t max_elements =
         static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
-    T* data = nullptr;
-    if (width <= max_elements / height) {
-        data = new (std::nothrow) T[height * width];
+    std::size_t elements = 1;
+    bool fits = true;
+    for (const std::size_t side : shape) {
+        if (side != 0 && elements > max_elements / side) {
+            fits = false;
+            break;
+        }
+        elements *= side;
     }
+    T* data = fits ? new (std::nothrow) T[elements] : nullptr;
     if (data == nullptr) {
-        const double bytes = static_cast<double>(height) * static_cast<double>(width) *
-                             static_cast<double>(sizeof(T));
+        double bytes = static_cast<double>(sizeof(T));
+        std::string sides;
+        for (const std::size_t side : shape) {
+            bytes *= static_cast<double>(side);
+            sides += (sides.empty() ? "" : " x ") + std::to_string(side);
+        }
         PyErr_Format(PyExc_MemoryError,
-                     "%s: cannot allocate a %zu x %zu array of %s (%.4g bytes); "
+                     "%s: cannot allocate a %s array of %s (%.4g bytes); "
                      "lower the resolution or split the region into tiles",
-                     function, height, width, dtype, bytes);
+                     function, sides.c_str(), dtype, bytes);
         throw nb::python_error();
     }
     nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<T*>(p); });
-    return Array2D<T>(data, {height, width}, owner);
+    return Array(data, shape.size(), shape.data(), owner, nullptr, nb::dtype<T>());
+}
+
+template <class T>
+Array2D<T> allocate(const juliaset::PixelGrid& grid, const char* function, const char* dtype) {
+    const std::size_t shape[] = {grid.height(), grid.width()};
+    return allocate<T, Array2D<T>>(shape, function, dtype);
 }
 
 // Runs `render(cancel_flag)` on a worker thread while this thread, with the GIL released,
@@ -203,6 +225,263 @@ Array2D<std::complex<double>> grid_points(double xleft, double xright, double yb
     return out;
 }
 
+// --- fields, points and colour images (families, powers, colormaps) ------------------------
+
+template <class T>
+using Array = nb::ndarray<nb::numpy, T, nb::c_contig>;
+// An image's dtype and number of dimensions depend on its format.
+using ImageArray = nb::ndarray<nb::numpy, nb::c_contig>;
+using PointArray = nb::ndarray<const std::complex<double>, nb::c_contig, nb::device::cpu>;
+using ColourTable = nb::ndarray<const double, nb::shape<juliaset::Colormap::size, 3>,
+                                nb::c_contig, nb::device::cpu>;
+
+juliaset::PixelGrid make_sized_grid(double xleft, double xright, double ybot, double ytop,
+                                    std::int64_t width, std::int64_t height) {
+    if (width < 1) throw std::invalid_argument("width must be at least 1, got " + std::to_string(width));
+    if (height < 1) {
+        throw std::invalid_argument("height must be at least 1, got " + std::to_string(height));
+    }
+    return juliaset::PixelGrid({xleft, xright, ybot, ytop}, static_cast<std::size_t>(width),
+                               static_cast<std::size_t>(height));
+}
+
+juliaset::JuliaParams make_family_params(const std::string& family, std::int64_t power,
+                                         double c_re, double c_im, double threshold,
+                                         std::int64_t itermin, std::int64_t itermax) {
+    juliaset::Family parsed_family = juliaset::Family::julia;
+    if (family == "mandelbrot") {
+        parsed_family = juliaset::Family::mandelbrot;
+    } else if (family != "julia") {
+        throw std::invalid_argument("family must be \"julia\" or \"mandelbrot\", got \"" +
+                                    family + "\"");
+    }
+    if (power < juliaset::min_power || power > juliaset::max_power) {
+        throw std::invalid_argument("power must be between " +
+                                    std::to_string(juliaset::min_power) + " and " +
+                                    std::to_string(juliaset::max_power) + ", got " +
+                                    std::to_string(power));
+    }
+    juliaset::JuliaParams params = make_params(c_re, c_im, threshold, itermin, itermax);
+    params.family = parsed_family;
+    params.power = static_cast<std::uint32_t>(power);
+    return params;
+}
+
+constexpr const char* field_names[] = {"counts", "smooth", "final_norm", "interior", "distance"};
+
+// The requested fields' arrays, allocated before the GIL is released, and the core's view of them.
+struct FieldArrays {
+    std::optional<Array<std::uint32_t>> counts;
+    std::optional<Array<double>> smooth;
+    std::optional<Array<double>> final_norm;
+    std::optional<Array<bool>> interior;
+    std::optional<Array<double>> distance;
+
+    FieldArrays(const std::vector<std::string>& names, std::span<const std::size_t> shape,
+                const char* function) {
+        if (names.empty()) throw std::invalid_argument("fields must name at least one field");
+        for (const std::string& name : names) {
+            if (name == "counts") {
+                if (!counts) counts = allocate<std::uint32_t>(shape, function, "uint32");
+            } else if (name == "smooth") {
+                if (!smooth) smooth = allocate<double>(shape, function, "float64");
+            } else if (name == "final_norm") {
+                if (!final_norm) final_norm = allocate<double>(shape, function, "float64");
+            } else if (name == "interior") {
+                if (!interior) interior = allocate<bool>(shape, function, "bool");
+            } else if (name == "distance") {
+                if (!distance) distance = allocate<double>(shape, function, "float64");
+            } else {
+                std::string known;
+                for (const char* n : field_names) known += (known.empty() ? "" : ", ") + std::string(n);
+                throw std::invalid_argument("fields: unknown field \"" + name +
+                                            "\"; valid fields are " + known);
+            }
+        }
+    }
+
+    [[nodiscard]] bool only_counts() const noexcept {
+        return counts && !smooth && !final_norm && !interior && !distance;
+    }
+
+    [[nodiscard]] juliaset::FieldBuffers buffers(std::size_t size) const {
+        static_assert(sizeof(bool) == sizeof(std::uint8_t));
+        juliaset::FieldBuffers out;
+        if (counts) out.counts = {counts->data(), size};
+        if (smooth) out.smooth = {smooth->data(), size};
+        if (final_norm) out.final_norm = {final_norm->data(), size};
+        // The core writes 0 / 1 bytes, which are exactly the object representations of bool.
+        if (interior) out.interior = {reinterpret_cast<std::uint8_t*>(interior->data()), size};
+        if (distance) out.distance = {distance->data(), size};
+        return out;
+    }
+
+    [[nodiscard]] nb::dict to_dict() const {
+        nb::dict result;
+        if (counts) result["counts"] = nb::cast(*counts);
+        if (smooth) result["smooth"] = nb::cast(*smooth);
+        if (final_norm) result["final_norm"] = nb::cast(*final_norm);
+        if (interior) result["interior"] = nb::cast(*interior);
+        if (distance) result["distance"] = nb::cast(*distance);
+        return result;
+    }
+};
+
+nb::dict grid_fields(double xleft, double xright, double ybot, double ytop, std::int64_t width,
+                     std::int64_t height, const std::string& family, std::int64_t power,
+                     double c_re, double c_im, double threshold, std::int64_t itermax,
+                     const std::vector<std::string>& fields, std::int64_t threads) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    if (itermax < 1) {
+        throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
+    }
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, 0, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    const std::size_t shape[] = {grid.height(), grid.width()};
+    const FieldArrays arrays(fields, shape, "fields");
+    const juliaset::FieldBuffers buffers = arrays.buffers(grid.pixel_count());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        if (arrays.only_counts()) {
+            // Counts alone take the SIMD path; they are bit for bit those of render_fields.
+            juliaset::render_counts(grid, params, grid.full_window(), buffers.counts, options);
+        } else {
+            juliaset::render_fields(grid, params, grid.full_window(), buffers, options);
+        }
+    });
+    return arrays.to_dict();
+}
+
+nb::dict point_fields(const PointArray& points, const std::string& family, std::int64_t power,
+                      double c_re, double c_im, double threshold, std::int64_t itermax,
+                      const std::vector<std::string>& fields, std::int64_t threads) {
+    if (itermax < 1) {
+        throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
+    }
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, 0, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    std::vector<std::size_t> shape(points.ndim());
+    for (std::size_t axis = 0; axis < shape.size(); ++axis) shape[axis] = points.shape(axis);
+    const FieldArrays arrays(fields, shape, "fields_at");
+    const std::span<const std::complex<double>> input(points.data(), points.size());
+    const juliaset::FieldBuffers buffers = arrays.buffers(input.size());
+    if (!input.empty()) {  // the core reads empty buffers as "field not wanted"
+        run_interruptibly([&](const std::atomic<bool>* cancel) {
+            options.cancel = cancel;
+            juliaset::render_fields_at(input, params, buffers, options);
+        });
+    }
+    return arrays.to_dict();
+}
+
+juliaset::Colormap make_colormap(const std::variant<std::string, ColourTable>& colormap) {
+    if (const auto* name = std::get_if<std::string>(&colormap)) {
+        return juliaset::Colormap::named(*name);
+    }
+    const ColourTable& table = std::get<ColourTable>(colormap);
+    std::vector<juliaset::Rgb> colours(juliaset::Colormap::size);
+    for (std::size_t i = 0; i < colours.size(); ++i) {
+        colours[i] = {table(i, 0), table(i, 1), table(i, 2)};
+    }
+    return juliaset::Colormap("custom", colours);
+}
+
+ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
+                        std::int64_t width, std::int64_t height, const std::string& family,
+                        std::int64_t power, double c_re, double c_im, double threshold,
+                        std::int64_t itermin, std::int64_t itermax, const std::string& coloring,
+                        const std::variant<std::string, ColourTable>& colormap,
+                        std::int64_t bits, std::int64_t supersample, std::int64_t threads) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+
+    juliaset::ImageSpec spec;
+    if (coloring == "count") {
+        spec.coloring = juliaset::Coloring::count;
+    } else if (coloring == "smooth") {
+        spec.coloring = juliaset::Coloring::smooth;
+    } else if (coloring == "histogram") {
+        spec.coloring = juliaset::Coloring::histogram;
+    } else {
+        throw std::invalid_argument(
+            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
+    }
+    spec.colormap = make_colormap(colormap);
+    if (bits != 8 && bits != 16) {
+        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
+    }
+    if (!spec.colormap.is_gray_ramp()) {
+        if (bits == 16) {
+            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
+                                        "bits per channel, got colormap \"" +
+                                        spec.colormap.name() + "\"");
+        }
+        spec.format = juliaset::PixelFormat::rgb8;
+    } else {
+        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
+    }
+    spec.supersample = to_uint32(supersample, "supersample");
+    spec.validate(params);
+    (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
+
+    const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
+    std::vector<std::size_t> shape{grid.height(), grid.width()};
+    if (rgb) shape.push_back(3);
+    ImageArray out = spec.format == juliaset::PixelFormat::gray16
+                         ? allocate<std::uint16_t, ImageArray>(shape, "image", "uint16")
+                         : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
+    const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        std::vector<double> levels;
+        if (spec.coloring == juliaset::Coloring::histogram) {
+            levels = juliaset::histogram_levels(grid, params, spec, options);
+        }
+        juliaset::render_image(grid, params, grid.full_window(), spec, levels, bytes, options);
+        if constexpr (std::endian::native == std::endian::little) {
+            // The core stores 16-bit samples big-endian, as image files do; numpy wants native.
+            if (spec.format == juliaset::PixelFormat::gray16) {
+                auto* samples = static_cast<std::uint16_t*>(out.data());
+                for (std::size_t i = 0; i < grid.pixel_count(); ++i) {
+                    samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
+                }
+            }
+        }
+    });
+    return out;
+}
+
+constexpr const char* fields_doc = R"(
+``family`` is ``"julia"`` (z0 = the point, c = ``c_re + 1j * c_im``) or ``"mandelbrot"``
+(z0 = 0, c = the point, ``c_re`` and ``c_im`` ignored); both iterate ``z <- z**power + c``
+(power 2..16), each product computed as the reference loop does. ``fields`` names one or more
+of ``counts`` (uint32 escape count), ``smooth`` (float64 continuous count, needs
+``threshold > 1``), ``final_norm`` (float64 ``|z|^2`` of the last iterate), ``interior`` (bool,
+never escaped) and ``distance`` (float64 exterior distance estimate, 0 inside). Counts alone
+use the SIMD kernels; any other field the scalar loop, with the same counts.
+
+``threads=0`` uses every core and never changes the result. The GIL is released while
+rendering and Ctrl-C interrupts it. Raises ValueError naming the argument for invalid
+parameters and MemoryError when the arrays cannot be allocated.)";
+
+constexpr const char* image_doc = R"(The image of a grid of ``width`` x ``height`` pixels over the region.
+
+``coloring`` turns a pixel's count into a value in [0, 1]: ``"count"`` is the seed's
+``(max(k, itermin) - itermin) / (itermax - itermin)``, ``"smooth"`` the same with the
+continuous count (needs ``threshold > 1``), ``"histogram"`` the fraction of escaped samples
+with a count <= k (interior 1). ``colormap`` is a built-in name (``colormap_names()``) or a
+float64 (256, 3) array of RGB colours in [0, 1], looked up at ``min(floor(value * 256), 255)``.
+``"gray"`` gives a gray image: uint8 (height, width) with ``bits=8`` (exactly the seed's image
+for count colouring), uint16 (height, width) with ``bits=16``; every other colormap gives a
+uint8 (height, width, 3) RGB image (``bits=8`` only). ``supersample=N`` averages N x N samples
+per pixel (1..16).
+
+Family, power, threads, the GIL and errors as for ``fields``.)";
+
 constexpr const char* render_args_doc = R"(
 The grid has ``width = resolution`` columns and ``height = round(width * |ytop - ybot| /
 |xright - xleft|)`` rows; column ``i`` samples ``x = i / width * (xright - xleft) + xleft``
@@ -223,7 +502,8 @@ std::string render_doc(const char* summary) { return std::string(summary) + "\n"
 }  // namespace
 
 NB_MODULE(_core, m) {
-    m.doc() = "Native core of juliaset: escape-time rendering of filled Julia sets of z^2 + c.";
+    m.doc() = "Native core of juliaset: escape-time rendering of filled Julia sets and the Mandelbrot "
+               "set of z^power + c.";
     m.attr("version") = juliaset::version;
 
     // One argument list for the three renderers; defaults follow the core's RenderOptions.
@@ -280,6 +560,30 @@ NB_MODULE(_core, m) {
           "resolution"_a,
           "The complex points the renderers sample, as a complex128 array (height, width):\n"
           "exactly the x and y values of the native grid, top row first.");
+    m.def("fields", &grid_fields, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
+          "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
+          "threshold"_a, "itermax"_a, "fields"_a = std::vector<std::string>{"counts"},
+          "threads"_a = 0,
+          (std::string("Per-pixel fields of a grid of ``width`` x ``height`` pixels, as a dict\n"
+                       "name -> array (height, width), top row first. The grid samples the\n"
+                       "region with the formulas of ``escape_counts`` (left and top edges\n"
+                       "sampled).\n") +
+           fields_doc)
+              .c_str());
+    m.def("fields_at", &point_fields, "points"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermax"_a,
+          "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
+          (std::string("Per-point fields of a complex128 array of any shape, as a dict\n"
+                       "name -> array of the points' shape. Non-finite points raise\n"
+                       "ValueError naming their (flat, C-order) index.\n") +
+           fields_doc)
+              .c_str());
+    m.def("image", &colour_image, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
+          "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
+          "threshold"_a, "itermin"_a, "itermax"_a, "coloring"_a = "count",
+          "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0, image_doc);
+    m.def("colormap_names", &juliaset::Colormap::names,
+          "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
     m.def("simd_target", &juliaset::simd_target_name,
           "Name of the SIMD target kernel=\"auto\" uses on this CPU.");
     m.def("available_simd_targets", &juliaset::available_simd_targets,
