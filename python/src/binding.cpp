@@ -560,7 +560,13 @@ NB_MODULE(_core, m) {
           "resolution"_a,
           "The complex points the renderers sample, as a complex128 array (height, width):\n"
           "exactly the x and y values of the native grid, top row first.");
-    m.def("fields", &grid_fields, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
+    m.def("fields", &grid_fields,
+          nb::sig("def fields(xleft: float, xright: float, ybot: float, ytop: float, width: int, "
+                  "height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermax: int, "
+                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0) "
+                  "-> dict[str, numpy.typing.NDArray[typing.Any]]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
           "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
           "threshold"_a, "itermax"_a, "fields"_a = std::vector<std::string>{"counts"},
           "threads"_a = 0,
@@ -570,7 +576,15 @@ NB_MODULE(_core, m) {
                        "sampled).\n") +
            fields_doc)
               .c_str());
-    m.def("fields_at", &point_fields, "points"_a, nb::kw_only(), "family"_a = "julia",
+    // Signatures written out where nanobind's own would show array constraints, which are not
+    // Python syntax (the stub and its test read them as Python).
+    m.def("fields_at", &point_fields,
+          nb::sig("def fields_at(points: numpy.typing.NDArray[numpy.complex128], *, "
+                  "family: str = 'julia', power: int = 2, c_re: float, c_im: float, "
+                  "threshold: float, itermax: int, "
+                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0) "
+                  "-> dict[str, numpy.typing.NDArray[typing.Any]]"),
+          "points"_a, nb::kw_only(), "family"_a = "julia",
           "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermax"_a,
           "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
           (std::string("Per-point fields of a complex128 array of any shape, as a dict\n"
@@ -578,7 +592,15 @@ NB_MODULE(_core, m) {
                        "ValueError naming their (flat, C-order) index.\n") +
            fields_doc)
               .c_str());
-    m.def("image", &colour_image, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
+    m.def("image", &colour_image,
+          nb::sig("def image(xleft: float, xright: float, ybot: float, ytop: float, width: int, "
+                  "height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermin: int, itermax: int, "
+                  "coloring: str = 'count', "
+                  "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
+                  "supersample: int = 1, threads: int = 0) "
+                  "-> numpy.typing.NDArray[typing.Any]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
           "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
           "threshold"_a, "itermin"_a, "itermax"_a, "coloring"_a = "count",
           "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0, image_doc);
