@@ -1,4 +1,6 @@
-// juliaset: render a filled Julia set to a PNG file from the command line.
+// juliaset: render a filled Julia set (or the Mandelbrot set) to a PNG file from the command line.
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -7,6 +9,7 @@
 
 #include "juliaset/grid.hpp"
 #include "options.hpp"
+#include "progress.hpp"
 #include "render_png.hpp"
 
 int main(int argc, char** argv) {
@@ -22,10 +25,19 @@ int main(int argc, char** argv) {
     try {
         const juliaset::PixelGrid grid(options.region, options.resolution);
         const auto metadata = image_metadata(options);
+        // Counts rows as bands finish; draws only on a terminal and only after a second.
+        ProgressBar progress(grid.height(), STDERR_FILENO);
+        PipelineSettings settings;
+        settings.threads = options.threads;
+        settings.precision = options.precision;
+        settings.compression = compression_for(options.compression);
+        if (progress.enabled()) {
+            settings.on_rows_done = [&progress](std::size_t rows) { progress.advance(rows); };
+        }
         write_output(options.output, [&](const juliaset::png::ByteSink& sink) {
-            render_png(grid, options.params, options.threads, compression_for(options.compression),
-                       metadata, sink);
+            render_png(grid, options.params, image_spec(options), settings, metadata, sink);
         });
+        progress.finish();
         return 0;
     } catch (const OutputError& error) {
         std::fprintf(stderr, "juliaset: error: %s\n", error.what());

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -19,6 +20,9 @@ namespace juliaset::cli {
 
 namespace {
 
+// The core's limit (ImageSpec::validate), repeated so that the message names the flag.
+constexpr std::uint32_t max_supersample = 16;
+
 /// One flag that takes a value: its spellings, what it sets and how help describes it.
 struct ValueFlag {
     char short_name;
@@ -29,20 +33,37 @@ struct ValueFlag {
 };
 
 // The seed tool's flags and defaults first, then the ones this tool adds.
-constexpr std::array<ValueFlag, 12> value_flags = {{
+constexpr std::array<ValueFlag, 19> value_flags = {{
     {'R', "resolution", "INT", "500",
      "image width in pixels; the height follows the region's aspect ratio"},
-    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge"},
-    {'X', "xright", "FLOAT", "1.6", "real part of the right edge"},
-    {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge"},
-    {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge"},
-    {'r', "real", "FLOAT", "-0.835", "real part of the constant c in z^2 + c"},
+    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge (-2.4 with --mandelbrot)"},
+    {'X', "xright", "FLOAT", "1.6", "real part of the right edge (1.2 with --mandelbrot)"},
+    {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge (-1.125 with --mandelbrot)"},
+    {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge (1.125 with --mandelbrot)"},
+    {'r', "real", "FLOAT", "-0.835", "real part of the constant c in z^d + c"},
     {'i', "imag", "FLOAT", "-0.2321", "imaginary part of the constant c"},
     {'t', "threshold", "FLOAT", "2", "escape radius: a point escapes once |z| > threshold"},
     {'m', "itermin", "INT", "5", "escape counts at or below this are black"},
     {'M', "itermax", "INT", "80", "iterations tested; points that never escape are white"},
     {'o', "output", "PATH", "plot.png", "PNG file to write, or - for standard output"},
     {'\0', "threads", "INT", "0", "threads to render and compress with; 0 = every core"},
+    {'\0', "power", "D", "2", "the exponent d of z^d + c, 2 to 16; e.g. --power=3"},
+    {'\0', "colormap", "NAME", "gray",
+     "gray, viridis, magma, inferno, plasma or twilight, each reversed by a trailing _r; any "
+     "but gray writes an 8-bit RGB PNG; e.g. --colormap=magma"},
+    {'\0', "coloring", "NAME", "count",
+     "count (the seed's bands), smooth or histogram; see --smooth and --histogram"},
+    {'\0', "supersample", "N", "1",
+     "N x N samples per pixel, averaged after colouring (antialiasing), 1 to 16; costs N^2 "
+     "times the render; e.g. --supersample=3"},
+    {'\0', "bits", "8|16", "8",
+     "bits per sample: 16 writes a 16-bit gray PNG (gray colormap only); e.g. --bits=16"},
+    {'\0', "precision", "double|single", "double",
+     "double is bit-exact; single uses float SIMD kernels, about twice as fast but NOT "
+     "bit-exact (some pixels near the boundary differ); e.g. --precision=single"},
+    {'\0', "from", "PNG", "none",
+     "re-render the image whose parameters a PNG written by juliaset records; flags given "
+     "beside it override them; e.g. --from=a.png -R=2000 -o big.png"},
 }};
 constexpr std::size_t value_flag_count = value_flags.size();
 
@@ -170,12 +191,19 @@ std::vector<std::string> normalise_arguments(std::span<const std::string> args) 
 
 /// The CLI11 app: every value flag bound to a string, plus the switches.
 struct CommandLine {
-    CLI::App app{"Render the filled Julia set of z^2 + c as an 8-bit grayscale PNG.", "juliaset"};
+    CLI::App app{"Render the filled Julia set of z^d + c (or, with --mandelbrot, the Mandelbrot "
+                 "set) as a PNG: 8-bit gray like the seed's tool by default, 16-bit gray or "
+                 "colour on request. Every image records its parameters (--from reads them).",
+                 "juliaset"};
     std::array<std::string, value_flag_count> values{};
     std::array<CLI::Option*, value_flag_count> options{};
     bool fast = false;
     bool best = false;
     bool version = false;
+    bool mandelbrot = false;
+    bool julia = false;
+    bool smooth = false;
+    bool histogram = false;
 
     CommandLine() {
         app.set_help_flag("-h,--help", "print this help and exit");
@@ -189,16 +217,37 @@ struct CommandLine {
                              ->type_name(flag.type_name)
                              ->multi_option_policy(CLI::MultiOptionPolicy::Throw);
         }
+        app.add_flag("--mandelbrot", mandelbrot,
+                     "the Mandelbrot set: z0 = 0 and c = each pixel's point, so --real/-r and "
+                     "--imag/-i do not apply [default: off]; e.g. --mandelbrot --power=3");
+        app.add_flag("--julia", julia,
+                     "the filled Julia set with c from -r/-i [default]; overrides a "
+                     "--mandelbrot image read with --from");
+        app.add_flag("--smooth", smooth,
+                     "continuous colouring without bands (--coloring=smooth; needs --threshold "
+                     "above 1, double precision) [default: off]");
+        app.add_flag("--histogram", histogram,
+                     "histogram-equalised colouring: every shade covers about as many escaped "
+                     "pixels (--coloring=histogram) [default: off]");
         app.add_flag("--fast", fast, "fastest compression, larger file (zlib Z_RLE, no filter)");
         app.add_flag("--best", best, "smallest file, slower (zlib level 9)");
         app.add_flag("-V,--version", version, "print the version and exit");
         app.footer(
             "The default compression (Up filter, zlib Z_RLE) stays within 10% of --best.\n"
             "Images are limited to 2^30 pixels a side and 2^36 pixels in all.\n"
+            "Each PNG records its parameters as JSON in a tEXt chunk \"juliaset\".\n"
+            "A render longer than a second shows a progress bar when stderr is a terminal.\n"
             "Exit status: 0 done, 1 the file could not be written, 2 bad arguments.\n"
             "\n"
-            "Example (the 4000 x 4000 zoom):\n"
-            "  juliaset -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000");
+            "Examples:\n"
+            "  juliaset -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000\n"
+            "      the seed's 4000 x 4000 zoom\n"
+            "  juliaset -M=300 --colormap=magma --smooth --supersample=2 -o julia.png\n"
+            "      a colour image with continuous shading, antialiased\n"
+            "  juliaset --mandelbrot --power=3 --colormap=twilight --histogram -o multibrot.png\n"
+            "      the Mandelbrot set of z^3 + c\n"
+            "  juliaset --from=julia.png -R=3000 -o large.png\n"
+            "      the image julia.png shows, 3000 pixels wide");
     }
 
     [[nodiscard]] bool given(std::string_view long_name) const {
@@ -215,9 +264,47 @@ struct CommandLine {
     }
 };
 
-/// Applies given values over the defaults, each converted with a message naming its flag.
-Options convert(const CommandLine& line) {
+/// The record's values as the starting point of `--from`.
+Options options_from_record(const ImageRecord& record) {
     Options options;
+    options.resolution = record.width;
+    options.region = record.region;
+    options.params = record.params;
+    options.coloring = record.coloring;
+    options.colormap = record.colormap;
+    options.bits = record.bits;
+    options.supersample = record.supersample;
+    options.precision = record.precision;
+    return options;
+}
+
+/// Applies given values over the defaults (or over the record `--from` names), each converted
+/// with a message naming its flag.
+Options convert(const CommandLine& line, const RecordSource& records) {
+    Options options;
+    std::optional<ImageRecord> recorded;
+    if (line.given("from")) {
+        const std::string& path = line.value("from");
+        if (path.empty()) throw UsageError(label("from") + " needs a PNG file name");
+        try {
+            recorded = records(path);
+        } catch (const MetadataError& error) {
+            throw UsageError(label("from") + ": " + error.what());
+        }
+        options = options_from_record(*recorded);
+        options.from = path;
+    }
+
+    if (line.mandelbrot && line.julia) {
+        throw UsageError("--mandelbrot and --julia cannot be used together");
+    }
+    if (line.mandelbrot) {
+        options.params.family = Family::mandelbrot;
+        // A recorded region stays: --from keeps showing the same part of the plane.
+        if (!recorded) options.region = default_mandelbrot_region;
+    }
+    if (line.julia) options.params.family = Family::julia;
+
     const auto real = [&](std::string_view name, double& target) {
         if (line.given(name)) target = parse_double(line.value(name), name);
     };
@@ -238,14 +325,78 @@ Options convert(const CommandLine& line) {
     whole("itermin", options.params.itermin, std::numeric_limits<std::uint32_t>::max());
     whole("itermax", options.params.itermax, std::numeric_limits<std::uint32_t>::max());
     whole("threads", options.threads, max_threads);
+    whole("power", options.params.power, max_power);
+    whole("supersample", options.supersample, max_supersample);
+    whole("bits", options.bits, 16);
     if (line.given("output")) {
         options.output = line.value("output");
         if (options.output.empty()) throw UsageError(label("output") + " needs a file name or -");
+    }
+    if (line.given("colormap")) options.colormap = line.value("colormap");
+    if (line.given("precision")) {
+        const std::string& precision = line.value("precision");
+        if (precision == "double") {
+            options.precision = Precision::exact;
+        } else if (precision == "single") {
+            options.precision = Precision::single;
+        } else {
+            throw UsageError(label("precision") + " must be double or single, got '" +
+                             precision + "'");
+        }
+    }
+
+    const int colorings = int{line.smooth} + int{line.histogram} + int{line.given("coloring")};
+    if (colorings > 1) {
+        throw UsageError("--smooth, --histogram and " + label("coloring") +
+                         " choose the same thing: give one of them");
+    }
+    if (line.smooth) options.coloring = Coloring::smooth;
+    if (line.histogram) options.coloring = Coloring::histogram;
+    if (line.given("coloring")) {
+        const std::string& coloring = line.value("coloring");
+        if (coloring == "count") {
+            options.coloring = Coloring::count;
+        } else if (coloring == "smooth") {
+            options.coloring = Coloring::smooth;
+        } else if (coloring == "histogram") {
+            options.coloring = Coloring::histogram;
+        } else {
+            throw UsageError(label("coloring") + " must be count, smooth or histogram, got '" +
+                             coloring + "'");
+        }
+    }
+
+    if (options.params.family == Family::mandelbrot) {
+        for (const std::string_view name : {"real", "imag"}) {
+            if (line.given(name)) {
+                throw UsageError(label(name) + " sets c of the Julia set; --mandelbrot takes c "
+                                               "from each pixel (use --julia, or leave it out)");
+            }
+        }
     }
     if (line.fast && line.best) throw UsageError("--fast and --best cannot be used together");
     options.compression = line.fast   ? CompressionChoice::fast
                           : line.best ? CompressionChoice::best
                                       : CompressionChoice::standard;
+
+    // --from keeps the recorded size: the resolution is the recorded width and the height
+    // follows from the region, so it must come out as recorded (a Python image of any shape
+    // may not follow the command's rule).
+    const bool size_given = line.given("resolution") || line.given("xleft") ||
+                            line.given("xright") || line.given("ybot") || line.given("ytop");
+    if (recorded && !size_given && recorded->width >= 1) {
+        const double rows = std::round(static_cast<double>(recorded->width) *
+                                       std::abs(recorded->region.ytop - recorded->region.ybot) /
+                                       std::abs(recorded->region.xright - recorded->region.xleft));
+        if (rows != static_cast<double>(recorded->height)) {
+            throw UsageError(label("from") + ": '" + options.from + "' is " +
+                             std::to_string(recorded->width) + " x " +
+                             std::to_string(recorded->height) + " pixels, but its region at " +
+                             std::to_string(recorded->width) + " pixels wide gives " +
+                             format_double(rows) + " rows; juliaset renders only heights that "
+                             "follow the region's aspect ratio (give -R and the region to choose)");
+        }
+    }
     return options;
 }
 
@@ -287,6 +438,42 @@ void validate(const Options& options) {
                          ") must be smaller than " + label("itermax") + " (" +
                          std::to_string(params.itermax) + ")");
     }
+    if (params.power < min_power) {
+        throw UsageError(label("power") + " must be between " + std::to_string(min_power) +
+                         " and " + std::to_string(max_power) + ", got " +
+                         std::to_string(params.power));
+    }
+    if (options.supersample < 1) {
+        throw UsageError(label("supersample") + " must be between 1 and " +
+                         std::to_string(max_supersample) + ", got 0");
+    }
+    if (options.bits != 8 && options.bits != 16) {
+        throw UsageError(label("bits") + " must be 8 or 16, got " + std::to_string(options.bits));
+    }
+    try {
+        (void)Colormap::named(options.colormap);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(label("colormap") + ": " + error.what());
+    }
+    if (options.bits == 16 && options.colormap != "gray") {
+        throw UsageError(label("bits") + " 16 needs " + label("colormap") +
+                         " gray: colour images have 8 bits per channel, got colormap '" +
+                         options.colormap + "'");
+    }
+    if (options.coloring == Coloring::smooth && !(params.threshold > 1.0)) {
+        throw UsageError("--smooth needs " + label("threshold") + " above 1, got " +
+                         format_double(params.threshold));
+    }
+    if (options.precision == Precision::single) {
+        if (options.coloring == Coloring::smooth) {
+            throw UsageError(label("precision") +
+                             " single cannot be used with --smooth, which is computed in double");
+        }
+        if (params.itermax > max_single_precision_itermax) {
+            throw UsageError(label("precision") + " single needs " + label("itermax") +
+                             " at most 16777216 (2^24), got " + std::to_string(params.itermax));
+        }
+    }
     // The image's height: the core's rule, checked here to name the flags that set it.
     const double rows = std::round(static_cast<double>(options.resolution) *
                                    std::abs(region.ytop - region.ybot) /
@@ -310,7 +497,8 @@ void validate(const Options& options) {
     // Whatever the core still rejects is reported in its own words.
     try {
         params.validate();
-        (void)PixelGrid(region, options.resolution);
+        const PixelGrid grid(region, options.resolution);
+        (void)sample_grid(grid, options.supersample);
     } catch (const std::exception& error) {
         throw UsageError(error.what());
     }
@@ -320,11 +508,38 @@ std::string error_line(const std::string& what) { return "juliaset: error: " + w
 
 }  // namespace
 
+ImageSpec image_spec(const Options& options) {
+    ImageSpec spec;
+    spec.coloring = options.coloring;
+    spec.colormap = Colormap::named(options.colormap);
+    spec.format = !spec.colormap.is_gray_ramp() ? PixelFormat::rgb8
+                  : options.bits == 16          ? PixelFormat::gray16
+                                                : PixelFormat::gray8;
+    spec.supersample = options.supersample;
+    return spec;
+}
+
+ImageRecord image_record(const Options& options) {
+    const PixelGrid grid(options.region, options.resolution);
+    ImageRecord record;
+    record.engine = version_text();
+    record.params = options.params;
+    record.region = options.region;
+    record.width = grid.width();
+    record.height = grid.height();
+    record.coloring = options.coloring;
+    record.colormap = options.colormap;
+    record.bits = options.bits;
+    record.supersample = options.supersample;
+    record.precision = options.precision;
+    return record;
+}
+
 std::string help_text() { return CommandLine().app.help(); }
 
 std::string version_text() { return std::string("juliaset ") + juliaset::version; }
 
-ParseResult parse_options(std::span<const std::string> args) {
+ParseResult parse_options(std::span<const std::string> args, const RecordSource& records) {
     try {
         std::vector<std::string> normalised = normalise_arguments(args);
         CommandLine line;
@@ -350,7 +565,7 @@ ParseResult parse_options(std::span<const std::string> args) {
             return Exit{exit_usage_error, error_line(error.what())};
         }
         if (line.version) return Exit{0, version_text()};
-        Options options = convert(line);
+        Options options = convert(line, records);
         validate(options);
         return options;
     } catch (const UsageError& error) {

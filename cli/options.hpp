@@ -4,12 +4,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <variant>
 
+#include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
 #include "juliaset/grid.hpp"
+#include "metadata.hpp"
 
 namespace juliaset::cli {
 
@@ -24,6 +27,11 @@ inline constexpr std::uint64_t max_image_pixels = std::uint64_t{1} << 36;
 /// The most worker threads `--threads` accepts.
 inline constexpr unsigned max_threads = 1024;
 
+/// The region `--mandelbrot` renders when no bound is given: the whole Mandelbrot set (its
+/// points lie within -2 <= re <= 0.48 and |im| <= 1.13), in the seed's 16:10 aspect ratio, so
+/// the default resolution gives the same 500 x 313 pixels.
+inline constexpr Region default_mandelbrot_region{-2.4, 1.2, -1.125, 1.125};
+
 /// How hard the PNG is compressed: `--fast`, the default, or `--best`.
 enum class CompressionChoice { fast, standard, best };
 
@@ -31,7 +39,18 @@ enum class CompressionChoice { fast, standard, best };
 struct Options {
     std::size_t resolution = 500;
     Region region{};
+    /// Family, power, c, threshold, itermin and itermax.
     JuliaParams params{};
+    Coloring coloring = Coloring::count;
+    /// A name Colormap::named() accepts; any other than "gray" makes an 8-bit RGB image.
+    std::string colormap = "gray";
+    /// Bits per gray sample: 8 or 16.
+    unsigned bits = 8;
+    /// N x N samples per pixel.
+    std::uint32_t supersample = 1;
+    Precision precision = Precision::exact;
+    /// The PNG whose recorded parameters `--from` started from; empty without `--from`.
+    std::string from;
     /// File to write, or "-" for standard output.
     std::string output = "plot.png";
     /// Rendering and compressing threads; 0 means every hardware thread.
@@ -49,13 +68,25 @@ struct Exit {
 /// Either valid options to render with, or the reason to stop.
 using ParseResult = std::variant<Options, Exit>;
 
+/// How `--from PATH` obtains a file's record: read_image_record, or a stand-in in tests.
+/// Throws MetadataError when there is no usable record.
+using RecordSource = std::function<ImageRecord(const std::string& path)>;
+
 /// Parses and validates the arguments after the program name. Never throws for bad input:
 /// every problem becomes an Exit with status exit_usage_error and a line that names the flag.
 /// Accepts `-x V`, `-x=V`, `-xV`, `--xleft V` and `--xleft=V`, negative values included.
-[[nodiscard]] ParseResult parse_options(std::span<const std::string> args);
+/// `--from` is the one flag that reads a file (through `records`); every other check is pure.
+[[nodiscard]] ParseResult parse_options(std::span<const std::string> args,
+                                        const RecordSource& records = read_image_record);
 
 /// parse_options() for main's argc/argv (argv[0] is skipped).
 [[nodiscard]] ParseResult parse_options(int argc, const char* const* argv);
+
+/// How the options colour pixels, for the core's render_image.
+[[nodiscard]] ImageSpec image_spec(const Options& options);
+
+/// The record of the image the options render (what `--from` reads back).
+[[nodiscard]] ImageRecord image_record(const Options& options);
 
 /// The text `--help` prints: every flag with its default, and an example.
 [[nodiscard]] std::string help_text();

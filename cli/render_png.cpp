@@ -19,6 +19,7 @@
 
 #include "juliaset/render.hpp"
 #include "juliaset/version.hpp"
+#include "metadata.hpp"
 
 namespace juliaset::cli {
 
@@ -202,32 +203,54 @@ png::Compression compression_for(CompressionChoice choice) noexcept {
     return png::Compression::balanced();
 }
 
-std::vector<png::TextChunk> image_metadata(const Options& options) {
+std::string reproducing_command(const Options& options) {
     const Region& region = options.region;
     const JuliaParams& params = options.params;
     std::string flags = "-R=" + std::to_string(options.resolution) +
                         " -x=" + shortest(region.xleft) + " -X=" + shortest(region.xright) +
-                        " -y=" + shortest(region.ybot) + " -Y=" + shortest(region.ytop) +
-                        " -r=" + shortest(params.c_re) + " -i=" + shortest(params.c_im) +
-                        " -t=" + shortest(params.threshold) +
-                        " -m=" + std::to_string(params.itermin) +
-                        " -M=" + std::to_string(params.itermax);
-    return {{"Software", std::string("juliaset ") + juliaset::version},
-            {"Comment", "juliaset " + flags}};
+                        " -y=" + shortest(region.ybot) + " -Y=" + shortest(region.ytop);
+    if (params.family == Family::mandelbrot) {
+        flags += " --mandelbrot";
+    } else {
+        flags += " -r=" + shortest(params.c_re) + " -i=" + shortest(params.c_im);
+    }
+    flags += " -t=" + shortest(params.threshold) + " -m=" + std::to_string(params.itermin) +
+             " -M=" + std::to_string(params.itermax);
+    // The newer flags only where they differ from their defaults, to keep the seed's line.
+    if (params.power != 2) flags += " --power=" + std::to_string(params.power);
+    if (options.coloring != Coloring::count) {
+        flags += " --coloring=" + std::string(coloring_name(options.coloring));
+    }
+    if (options.colormap != "gray") flags += " --colormap=" + options.colormap;
+    if (options.bits != 8) flags += " --bits=" + std::to_string(options.bits);
+    if (options.supersample != 1) flags += " --supersample=" + std::to_string(options.supersample);
+    if (options.precision != Precision::exact) {
+        flags += " --precision=" + std::string(precision_name(options.precision));
+    }
+    return "juliaset " + flags;
 }
 
-void render_png(const PixelGrid& grid, const JuliaParams& params, unsigned threads,
-                const png::Compression& compression, const std::vector<png::TextChunk>& text,
+std::vector<png::TextChunk> image_metadata(const Options& options) {
+    return {{"Software", std::string("juliaset ") + juliaset::version},
+            {"Comment", reproducing_command(options)},
+            {std::string(metadata_keyword), record_to_json(image_record(options))}};
+}
+
+void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpec& spec,
+                const PipelineSettings& settings, const std::vector<png::TextChunk>& text,
                 const png::ByteSink& sink) {
     params.validate();
+    spec.validate(params);
     png::ImageFormat format;
     format.width = static_cast<std::uint32_t>(grid.width());
     format.height = static_cast<std::uint32_t>(grid.height());
-    format.bit_depth = 8;
-    format.color_type = png::ColorType::gray;
+    format.bit_depth = spec.format == PixelFormat::gray16 ? 16 : 8;
+    format.color_type = spec.format == PixelFormat::rgb8 ? png::ColorType::rgb
+                                                         : png::ColorType::gray;
     format.text = text;
 
     const std::size_t width = grid.width();
+    const Precision precision = settings.precision;
     const auto gray_rows = [&](std::size_t first_row, std::size_t row_count,
                                std::span<std::uint8_t> out) {
         std::vector<std::uint32_t> counts(std::min(count_chunk_pixels, width * row_count));
@@ -240,17 +263,48 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, unsigned threa
                 const PixelWindow window{column, first_row + row,
                                          std::min(columns_per_chunk, width - column), rows};
                 const auto chunk = std::span(counts).first(window.size());
-                escape_counts(grid, params, window, chunk, Kernel::automatic);
+                escape_counts(grid, params, window, chunk, Kernel::automatic, precision);
                 // With whole rows the chunk is contiguous in `out`; a partial row is one piece.
                 counts_to_gray(chunk, params.itermin, params.itermax,
                                out.subspan(row * width + column, window.size()));
             }
         }
     };
+
+    // Histogram colouring needs the counts of the whole image before the first pixel can be
+    // coloured: a first pass over every sample, counts only (SIMD, no colouring, no storage
+    // beyond one table of itermax + 1 entries).
+    RenderOptions whole_image;
+    whole_image.threads = settings.threads;
+    whole_image.precision = precision;
+    std::vector<double> levels;
+    if (spec.coloring == Coloring::histogram) {
+        levels = histogram_levels(grid, params, spec, whole_image);
+    }
+    // Inside a band worker: render_image must not start threads of its own.
+    RenderOptions in_band = whole_image;
+    in_band.threads = 1;
+    const auto image_rows = [&](std::size_t first_row, std::size_t row_count,
+                                std::span<std::uint8_t> out) {
+        render_image(grid, params, PixelWindow{0, first_row, width, row_count}, spec, levels, out,
+                     in_band);
+    };
+
+    const bool seed_path = spec.format == PixelFormat::gray8 &&
+                           spec.coloring == Coloring::count && spec.supersample == 1;
+    const png::RowSource rows = [&](std::size_t first_row, std::size_t row_count,
+                                    std::span<std::uint8_t> out) {
+        if (seed_path) {
+            gray_rows(first_row, row_count, out);
+        } else {
+            image_rows(first_row, row_count, out);
+        }
+        if (settings.on_rows_done) settings.on_rows_done(row_count);
+    };
     png::EncodeOptions options;
-    options.compression = compression;
-    options.threads = threads;
-    png::write_png(format, gray_rows, sink, options);
+    options.compression = settings.compression;
+    options.threads = settings.threads;
+    png::write_png(format, rows, sink, options);
 }
 
 void write_output(const std::string& path,

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
 #include "juliaset/grid.hpp"
 #include "options.hpp"
@@ -22,14 +23,33 @@ public:
 /// The PNG settings behind `--fast`, the default and `--best`.
 [[nodiscard]] png::Compression compression_for(CompressionChoice choice) noexcept;
 
-/// The tEXt chunks the command writes: the software and the flags that reproduce the image.
+/// The tEXt chunks the command writes: "Software" (the engine), "Comment" (the command line
+/// that reproduces the image) and "juliaset" (the JSON record that `--from` reads back).
 [[nodiscard]] std::vector<png::TextChunk> image_metadata(const Options& options);
 
-/// Renders `params` on `grid` as an 8-bit gray PNG into `sink` without ever holding the whole
-/// image: each band of rows is rendered, mapped to gray, filtered and compressed by one thread.
-/// The bytes depend on `compression` only, never on `threads`.
-void render_png(const PixelGrid& grid, const JuliaParams& params, unsigned threads,
-                const png::Compression& compression, const std::vector<png::TextChunk>& text,
+/// The command line (without the output) that renders the image `options` describe.
+[[nodiscard]] std::string reproducing_command(const Options& options);
+
+/// How render_png runs. Only `precision` can change pixels.
+struct PipelineSettings {
+    /// Rendering and compressing threads; 0 means every hardware thread.
+    unsigned threads = 0;
+    Precision precision = Precision::exact;
+    png::Compression compression = png::Compression::balanced();
+    /// Called from worker threads with the number of rows each finished band fetched (a band
+    /// may fetch the row above it too, so the sum can exceed the height by one per band).
+    std::function<void(std::size_t rows)> on_rows_done;
+};
+
+/// Renders `params` on `grid` as `spec` says into a PNG streamed to `sink`, without ever
+/// holding the whole image: each band of rows is rendered, filtered and compressed by one
+/// thread. The default spec (gray8, count colouring, no supersampling) maps escape counts to
+/// gray levels directly, the fast path the seed's images take; every other spec renders each
+/// band with the core's render_image, after one histogram pass over the whole image for
+/// Coloring::histogram. The bytes depend on `spec`, `precision` and `compression` only,
+/// never on `threads`.
+void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpec& spec,
+                const PipelineSettings& settings, const std::vector<png::TextChunk>& text,
                 const png::ByteSink& sink);
 
 /// Runs `produce` with a sink that writes to `path`, or to standard output for "-".

@@ -6,6 +6,7 @@ packages=(
   g++ make cmake ninja-build python3-venv python3-dev
   libhwy-dev        # Highway: SIMD kernels with runtime dispatch
   libcli11-dev      # CLI11: command-line parsing
+  nlohmann-json3-dev  # nlohmann::json: the parameters every PNG records
   zlib1g-dev        # zlib: PNG compression
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark

@@ -1,0 +1,71 @@
+// The parameters an image carries: a JSON object in a PNG tEXt chunk with keyword "juliaset",
+// written by the command and by the Python package alike (docs/png-metadata.md), and read
+// back by `juliaset --from`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "juliaset/color.hpp"
+#include "juliaset/escape.hpp"
+#include "juliaset/grid.hpp"
+
+namespace juliaset::cli {
+
+/// The tEXt keyword of the JSON record.
+inline constexpr std::string_view metadata_keyword = "juliaset";
+
+/// Everything that determines an image's pixels. Two images with equal records are identical,
+/// pixel for pixel (threads and compression never change pixels, so they are not recorded).
+struct ImageRecord {
+    /// Who wrote the image, e.g. "juliaset 0.2.0". Informational: never checked on reading.
+    std::string engine;
+    /// Family, power, c, threshold, itermin and itermax.
+    JuliaParams params{};
+    Region region{};
+    std::size_t width = 0;
+    std::size_t height = 0;
+    Coloring coloring = Coloring::count;
+    /// A name Colormap::named() accepts.
+    std::string colormap = "gray";
+    /// 8 or 16 bits per sample (16 only for the gray colormap).
+    unsigned bits = 8;
+    std::uint32_t supersample = 1;
+    Precision precision = Precision::exact;
+
+    friend bool operator==(const ImageRecord&, const ImageRecord&) = default;
+};
+
+/// A missing, unreadable or malformed record; the message says which file and which field.
+class MetadataError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+/// "julia" or "mandelbrot".
+[[nodiscard]] std::string_view family_name(Family family) noexcept;
+/// "count", "smooth" or "histogram".
+[[nodiscard]] std::string_view coloring_name(Coloring coloring) noexcept;
+/// "double" (Precision::exact) or "single".
+[[nodiscard]] std::string_view precision_name(Precision precision) noexcept;
+
+/// The record as one line of JSON, keys in the documented order. Doubles are written in their
+/// shortest form that reads back as the same double (integral ones with ".0", so that they stay
+/// floats in Python's json), hence records round-trip exactly.
+[[nodiscard]] std::string record_to_json(const ImageRecord& record);
+
+/// Parses a record. Keys the record does not know are ignored (newer writers may add some);
+/// "power", "coloring", "colormap", "bits", "supersample" and "precision" may be left out
+/// and then take their defaults (2, count, gray, 8, 1, double); "engine" and, for the
+/// Mandelbrot family, "c" are optional too. Throws MetadataError naming the offending key.
+[[nodiscard]] ImageRecord record_from_json(std::string_view json);
+
+/// The record in the PNG file at `path`. Throws MetadataError when the file cannot be read, is
+/// not a PNG (or is corrupt before its image data), has no "juliaset" tEXt chunk, or its record
+/// is malformed; every message names the file.
+[[nodiscard]] ImageRecord read_image_record(const std::string& path);
+
+}  // namespace juliaset::cli
