@@ -42,125 +42,102 @@ HWY_INLINE hn::Mask<D> StillInside(D d, hn::Mask<D> active, V norm, V limit) {
     return hn::AndNot(hn::Gt(norm, limit), active);
 }
 
-// The window is cut into strips of `lanes` pixels along a row. kSlots strips are iterated at
-// once (independent dependency chains keep both FP pipes busy), and a slot whose lanes have all
-// escaped takes the next strip at once, so no lane waits for a slow neighbour strip; only
-// lanes within one strip wait for each other.
-//
+// Rows of a tile iterated together: four independent dependency chains keep both FP pipes
+// busy. Measured on the headline image, a lanes x 4 tile in lock-step beats strips that are
+// refilled one by one (fewer wasted lane-steps, 91 % against 86 % useful, but a branch miss
+// and a refill every few steps cost more than they save).
+constexpr std::size_t kTileRows = 4;
+
 // Counts are kept as floating-point lanes (exact up to 2^24 in float, 2^53 in double; the
 // entry point limits itermax accordingly) so that no conversion sits in the loop.
-constexpr std::size_t kSlots = 4;
-
 // kMandelbrot: z0 = 0 and c = the pixel's point (per lane) instead of z0 = the point, c fixed.
-template <class Real, bool kMandelbrot>
-HWY_INLINE void EscapeCountsStrips(const KernelTask<Real>& task) {
-    const hn::ScalableTag<Real> d;
-    using V = hn::Vec<decltype(d)>;
-    using M = hn::Mask<decltype(d)>;
-    const std::size_t lanes = hn::Lanes(d);
-    const std::size_t strips_per_row = (task.width + lanes - 1) / lanes;
-    const std::size_t strip_count = strips_per_row * task.height;
-
-    if (task.itermax == 0) {  // nothing is tested: every count is 0
-        for (std::size_t p = 0; p < task.width * task.height; ++p) task.out[p] = 0;
-        return;
-    }
-
-    const V julia_c_re = hn::Set(d, task.c_re);
-    const V julia_c_im = hn::Set(d, task.c_im);
+template <bool kMandelbrot, class D, class Real = hn::TFromD<D>>
+HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
+                           const KernelTask<Real>& task, Real* HWY_RESTRICT counts) {
+    using V = hn::Vec<D>;
     const V limit = hn::Set(d, task.threshold_squared);
     const V one = hn::Set(d, Real{1});
     const V two = hn::Set(d, Real{2});
-    const M all_lanes = hn::FirstN(d, lanes);
-    const M no_lanes = hn::FirstN(d, 0);
+    // Lanes still inside after step i take count i + 1: one masked move per row and step.
+    V survived = hn::Zero(d);
+    const V x0 = hn::LoadU(d, xs);
 
-    V re[kSlots], im[kSlots], re2[kSlots], im2[kSlots], k[kSlots];
-    V point_re[kSlots], point_im[kSlots];  // used by the Mandelbrot family only
-    M active[kSlots];
-    std::uint32_t steps[kSlots];
-    std::size_t strip_of[kSlots];
-    HWY_ALIGN Real x_pad[kMaxLanes<Real>];
-    HWY_ALIGN Real counts[kMaxLanes<Real>];
-    std::size_t next_strip = 0;
-    std::size_t busy_slots = 0;
-
-    // Starts slot `r` on the next strip, or parks it (no active lane) when none is left.
-    const auto start = [&](std::size_t r) {
-        if (next_strip == strip_count) {
-            active[r] = no_lanes;
-            re[r] = im[r] = re2[r] = im2[r] = k[r] = hn::Zero(d);
-            point_re[r] = point_im[r] = hn::Zero(d);
-            strip_of[r] = strip_count;
-            return;
-        }
-        const std::size_t strip = next_strip++;
-        const std::size_t row = strip / strips_per_row;
-        const std::size_t col = (strip % strips_per_row) * lanes;
-        const std::size_t cols = std::min(lanes, task.width - col);
-        const Real* xs = task.xs + col;
-        if (cols < lanes) {  // a partial strip repeats its last column; repeats are discarded
-            for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[col + std::min(c, cols - 1)];
-            xs = x_pad;
-        }
+    V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows], k[kTileRows];
+    V c_re[kTileRows], c_im[kTileRows];
+    hn::Mask<D> active[kTileRows];
+    for (std::size_t r = 0; r < kTileRows; ++r) {
         if constexpr (kMandelbrot) {
-            point_re[r] = hn::LoadU(d, xs);
-            point_im[r] = hn::Set(d, task.ys[row]);
+            c_re[r] = x0;
+            c_im[r] = hn::Set(d, row_ys[r]);
             re[r] = im[r] = hn::Zero(d);
         } else {
-            re[r] = hn::LoadU(d, xs);
-            im[r] = hn::Set(d, task.ys[row]);
+            c_re[r] = hn::Set(d, task.c_re);
+            c_im[r] = hn::Set(d, task.c_im);
+            re[r] = x0;
+            im[r] = hn::Set(d, row_ys[r]);
         }
         re2[r] = hn::Mul(re[r], re[r]);
         im2[r] = hn::Mul(im[r], im[r]);
         k[r] = hn::Zero(d);
-        active[r] = all_lanes;
-        steps[r] = 0;
-        strip_of[r] = strip;
-        ++busy_slots;
-    };
-    const auto finish = [&](std::size_t r) {
-        hn::StoreU(k[r], d, counts);
-        const std::size_t strip = strip_of[r];
-        const std::size_t row = strip / strips_per_row;
-        const std::size_t col = (strip % strips_per_row) * lanes;
-        const std::size_t cols = std::min(lanes, task.width - col);
-        std::uint32_t* out = task.out + row * task.width + col;
-        for (std::size_t c = 0; c < cols; ++c) out[c] = static_cast<std::uint32_t>(counts[c]);
-        --busy_slots;
-    };
-
-    for (std::size_t r = 0; r < kSlots; ++r) start(r);
-    while (busy_slots != 0) {
-        for (std::size_t r = 0; r < kSlots; ++r) {
-            const V c_re = kMandelbrot ? point_re[r] : julia_c_re;
-            const V c_im = kMandelbrot ? point_im[r] : julia_c_im;
+        active[r] = hn::FirstN(d, hn::Lanes(d));
+    }
+    for (std::uint32_t i = 0; i < task.itermax; ++i) {
+        survived = hn::Add(survived, one);
+        for (std::size_t r = 0; r < kTileRows; ++r) {
             const V cross = hn::Mul(re[r], im[r]);
-            re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re);
-            im[r] = hn::MulAdd(cross, two, c_im);
+            re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
+            im[r] = hn::MulAdd(cross, two, c_im[r]);
             re2[r] = hn::Mul(re[r], re[r]);
             im2[r] = hn::Mul(im[r], im[r]);
             active[r] = StillInside(d, active[r], hn::Add(re2[r], im2[r]), limit);
-            k[r] = hn::IfThenElse(active[r], hn::Add(k[r], one), k[r]);
+            k[r] = hn::IfThenElse(active[r], survived, k[r]);
         }
-        for (std::size_t r = 0; r < kSlots; ++r) {
-            // A slot is done when its lanes have all escaped or itermax steps are tested
-            // (the oracle's step itermax stops untested, so lanes inside then count itermax).
-            if (strip_of[r] != strip_count &&
-                (++steps[r] == task.itermax || hn::AllFalse(d, active[r]))) {
-                finish(r);
-                start(r);
+        if (hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])))) {
+            break;
+        }
+    }
+    // After itermax steps a lane still active has count itermax: the oracle's last step
+    // (k == itermax) stops without testing, so no further iteration can change it.
+    const std::size_t lanes = hn::Lanes(d);
+    for (std::size_t r = 0; r < kTileRows; ++r) hn::StoreU(k[r], d, counts + r * lanes);
+}
+
+template <class Real, bool kMandelbrot>
+HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
+    const hn::ScalableTag<Real> d;
+    const std::size_t lanes = hn::Lanes(d);
+    HWY_ALIGN Real x_pad[kMaxLanes<Real>];
+    HWY_ALIGN Real counts[kTileRows * kMaxLanes<Real>];
+    Real row_ys[kTileRows];
+
+    for (std::size_t j0 = 0; j0 < task.height; j0 += kTileRows) {
+        const std::size_t rows = std::min(kTileRows, task.height - j0);
+        // A partial tile repeats its last row; the repeats are computed and discarded.
+        for (std::size_t r = 0; r < kTileRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
+        for (std::size_t i0 = 0; i0 < task.width; i0 += lanes) {
+            const std::size_t cols = std::min(lanes, task.width - i0);
+            const Real* xs = task.xs + i0;
+            if (cols < lanes) {  // a partial tile repeats its last column, too
+                for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
+                xs = x_pad;
+            }
+            EscapeTile<kMandelbrot>(d, xs, row_ys, task, counts);
+            for (std::size_t r = 0; r < rows; ++r) {
+                std::uint32_t* out = task.out + (j0 + r) * task.width + i0;
+                for (std::size_t c = 0; c < cols; ++c) {
+                    out[c] = static_cast<std::uint32_t>(counts[r * lanes + c]);
+                }
             }
         }
     }
 }
 
-// Not noexcept: Highway's dispatch table is typed without it; the wrappers below are.
 template <class Real>
 void EscapeCountsFamily(const KernelTask<Real>& task) {
     if (task.mandelbrot) {
-        EscapeCountsStrips<Real, true>(task);
+        EscapeCountsTiles<Real, true>(task);
     } else {
-        EscapeCountsStrips<Real, false>(task);
+        EscapeCountsTiles<Real, false>(task);
     }
 }
 void EscapeCountsDouble(const KernelTask<double>& task) { EscapeCountsFamily(task); }
