@@ -1,4 +1,10 @@
-"""Filled Julia sets of z**2 + c, computed by a multithreaded SIMD C++ core.
+"""Filled Julia sets and the Mandelbrot set of z**power + c, computed by a multithreaded SIMD C++ core.
+
+The keyword API: ``julia()`` / ``mandelbrot()`` give per-pixel fields (escape counts, smooth
+counts, |z|^2, interior, distance estimate) as numpy arrays in image order, ``evaluate()`` the
+same for arbitrary points, ``julia_image()`` / ``mandelbrot_image()`` coloured images, and
+``save_png`` / ``read_parameters`` / ``render_parameters`` store an image with the parameters
+that reproduce it.
 
 The seed's API: ``JuliaDiv(c_0, threshold, n_iterations, resolution).over(ComplexRegion(...))``
 returns the normalised divergence of every point as a float64 array indexed ``[x, y]``.
@@ -18,7 +24,34 @@ except ImportError:  # pragma: no cover - only reached in a broken install
     )
 
 from ._api import ComplexRegion, JuliaDiv
+from ._colormaps import BUILTIN_COLORMAPS
+from ._metadata import read_parameters, save_png
+from ._modern import (
+    FIELD_NAMES,
+    evaluate,
+    image_parameters,
+    julia,
+    julia_image,
+    mandelbrot,
+    mandelbrot_image,
+    render_parameters,
+)
 
 __version__: str = _core.version
 
-__all__ = ["ComplexRegion", "JuliaDiv", "__version__"]
+__all__ = [
+    "BUILTIN_COLORMAPS",
+    "ComplexRegion",
+    "FIELD_NAMES",
+    "JuliaDiv",
+    "__version__",
+    "evaluate",
+    "image_parameters",
+    "julia",
+    "julia_image",
+    "mandelbrot",
+    "mandelbrot_image",
+    "read_parameters",
+    "render_parameters",
+    "save_png",
+]

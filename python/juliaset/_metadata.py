@@ -1,0 +1,238 @@
+"""The parameters of an image, as recorded in its PNG file (shared with the command-line tool).
+
+A PNG written by ``save_png`` (or by the ``juliaset`` command) carries one ``tEXt`` chunk with
+the keyword ``juliaset`` whose text is a JSON object::
+
+    {"engine": "juliaset 0.2.0", "family": "julia", "power": 2, "c": [-0.835, -0.2321],
+     "region": {"xleft": -1.6, "xright": 1.6, "ybot": -1.0, "ytop": 1.0},
+     "width": 800, "height": 500, "threshold": 2.0, "itermin": 0, "itermax": 100,
+     "coloring": "count", "colormap": "viridis", "bits": 8, "supersample": 1,
+     "precision": "double"}
+
+``engine``      the software that wrote the file (informational)
+``family``      ``"julia"`` (z0 = pixel, c fixed) or ``"mandelbrot"`` (z0 = 0, c = pixel)
+``power``       the exponent d of z^d + c, 2..16
+``c``           ``[re, im]`` of the Julia parameter; ignored for the Mandelbrot family
+                (written as ``[0.0, 0.0]``)
+``region``      the plane's bounds: ``xleft`` is the real part of the left column, ``ytop`` the
+                imaginary part of the top row (reversed bounds mirror the image)
+``width``       pixels per row; ``height`` rows. Column i samples
+                ``i / width * (xright - xleft) + xleft``, row j samples
+                ``j / height * (ybot - ytop) + ytop``
+``threshold``   escape radius: a point has escaped once ``|z|^2 > threshold^2``
+``itermin``     counts at or below it map to the colormap's start; ``itermax``, the iteration
+                limit, maps to its end
+``coloring``    ``"count"``, ``"smooth"`` or ``"histogram"``
+``colormap``    a built-in name (gray, viridis, magma, inferno, plasma, twilight, each with
+                ``_r``) or a matplotlib colormap name; ``"gray"`` means a gray image
+``bits``        8 or 16 (16 only with the gray colormap)
+``supersample`` N x N samples per pixel, 1..16
+``precision``   ``"double"``: the arithmetic of the counts (IEEE double, the seed's operations)
+
+Floats are written with Python's ``json``, which round-trips every double exactly, so
+``render_parameters(read_parameters(path))`` reproduces the saved pixels bit for bit. Readers
+ignore keys they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+from typing import Any, Dict, Mapping, Union
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _core
+
+PNG_KEYWORD = "juliaset"
+ENGINE = f"juliaset {_core.version}"
+FAMILIES = ("julia", "mandelbrot")
+COLORINGS = ("count", "smooth", "histogram")
+MIN_POWER, MAX_POWER = 2, 16
+MAX_SUPERSAMPLE = 16
+_UINT32_MAX = 2**32 - 1
+# The largest image side the core accepts (juliaset::max_grid_side).
+MAX_SIDE = 2**30
+# Beyond this modulus a coordinate's square overflows and far points would never escape.
+MAX_BOUND = 1e150
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _field(parameters: Mapping[str, Any], key: str, where: str = "parameters") -> Any:
+    try:
+        return parameters[key]
+    except KeyError:
+        raise ValueError(f"{where} has no {key!r} entry") from None
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be a finite number, got {result}")
+    return result
+
+
+def _whole(value: Any, name: str, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    result = int(value)
+    if not minimum <= result <= maximum:
+        raise ValueError(f"{name} must be between {minimum} and {maximum}, got {result}")
+    return result
+
+
+def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        listed = " or ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be {listed}, got {value!r}")
+    return str(value)
+
+
+def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
+    """``parameters`` validated and normalised (floats as float, ints as int), or an error.
+
+    Raises TypeError / ValueError naming the offending entry (``parameters['region']['xleft']``
+    and so on). Unknown keys are dropped; ``engine`` is replaced by this engine's name.
+    """
+    if not isinstance(parameters, Mapping):
+        raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
+    p = "parameters"
+    family = _choice(_field(parameters, "family"), f"{p}['family']", FAMILIES)
+    power = _whole(_field(parameters, "power"), f"{p}['power']", MIN_POWER, MAX_POWER)
+    c_re = c_im = 0.0
+    if family == "julia":
+        c = _field(parameters, "c")
+        if not isinstance(c, (list, tuple)) or len(c) != 2:
+            raise ValueError(f"{p}['c'] must be [re, im], got {c!r}")
+        c_re, c_im = _number(c[0], f"{p}['c'][0]"), _number(c[1], f"{p}['c'][1]")
+    region = _field(parameters, "region")
+    if not isinstance(region, Mapping):
+        raise TypeError(f"{p}['region'] must be a dict, got {type(region).__name__}")
+    bounds = {}
+    for key in ("xleft", "xright", "ybot", "ytop"):
+        name = f"{p}['region'][{key!r}]"
+        bounds[key] = _number(_field(region, key, f"{p}['region']"), name)
+        if abs(bounds[key]) > MAX_BOUND:
+            raise ValueError(f"{name} must lie within +-{MAX_BOUND:g}, got {bounds[key]}")
+    for first, second in (("xleft", "xright"), ("ybot", "ytop")):
+        if bounds[first] == bounds[second]:
+            raise ValueError(
+                f"{p}['region']: {first} and {second} must differ, both are {bounds[first]}"
+            )
+    width = _whole(_field(parameters, "width"), f"{p}['width']", 1, MAX_SIDE)
+    height = _whole(_field(parameters, "height"), f"{p}['height']", 1, MAX_SIDE)
+    threshold = _number(_field(parameters, "threshold"), f"{p}['threshold']")
+    if threshold <= 0.0 or not math.isfinite(threshold * threshold):
+        raise ValueError(f"{p}['threshold'] must be above 0 with a finite square, got {threshold}")
+    itermax = _whole(_field(parameters, "itermax"), f"{p}['itermax']", 1, _UINT32_MAX)
+    itermin = _whole(_field(parameters, "itermin"), f"{p}['itermin']", 0, itermax - 1)
+    coloring = _choice(_field(parameters, "coloring"), f"{p}['coloring']", COLORINGS)
+    if coloring == "smooth" and threshold <= 1.0:
+        raise ValueError(f"{p}['threshold'] must be above 1 for smooth colouring, got {threshold}")
+    colormap = _field(parameters, "colormap")
+    if not isinstance(colormap, str):
+        raise TypeError(f"{p}['colormap'] must be a colormap name, got {colormap!r}")
+    bits = _whole(_field(parameters, "bits"), f"{p}['bits']", 8, 16)
+    if bits not in (8, 16):
+        raise ValueError(f"{p}['bits'] must be 8 or 16, got {bits}")
+    if bits == 16 and colormap != "gray":
+        raise ValueError(
+            f"{p}['bits'] = 16 needs the 'gray' colormap (colour images have 8 bits per "
+            f"channel), got colormap {colormap!r}"
+        )
+    supersample = _whole(
+        _field(parameters, "supersample"), f"{p}['supersample']", 1, MAX_SUPERSAMPLE
+    )
+    precision = parameters.get("precision", "double")
+    if precision != "double":
+        raise ValueError(f"{p}['precision'] must be 'double', got {precision!r}")
+    return {
+        "engine": ENGINE,
+        "family": family,
+        "power": power,
+        "c": [c_re, c_im],
+        "region": bounds,
+        "width": width,
+        "height": height,
+        "threshold": threshold,
+        "itermin": itermin,
+        "itermax": itermax,
+        "coloring": coloring,
+        "colormap": colormap,
+        "bits": bits,
+        "supersample": supersample,
+        "precision": "double",
+    }
+
+
+def image_layout(parameters: Mapping[str, Any]) -> tuple[tuple[int, ...], type]:
+    """The shape and dtype of the image array that checked ``parameters`` describe."""
+    shape: tuple[int, ...] = (parameters["height"], parameters["width"])
+    if parameters["colormap"] != "gray":
+        shape += (3,)
+    return shape, np.uint16 if parameters["bits"] == 16 else np.uint8
+
+
+def save_png(path: PathLike, image: NDArray[Any], parameters: Mapping[str, Any]) -> None:
+    """Write ``image`` to a PNG file with ``parameters`` in its ``juliaset`` tEXt chunk.
+
+    ``image`` is what ``render_parameters(parameters)`` (or ``julia_image`` /
+    ``mandelbrot_image`` with the same arguments) returned: uint8 (height, width) gray,
+    uint16 (height, width) 16-bit gray, or uint8 (height, width, 3) RGB. ``parameters`` follows
+    the schema of ``juliaset._metadata`` (see ``docs/png-metadata.md``); it is validated and
+    must match the image's shape and dtype. Needs Pillow.
+
+    >>> import juliaset, tempfile, os
+    >>> p = juliaset.image_parameters("mandelbrot", size=(48, 32), itermax=50)
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.png")
+    >>> juliaset.save_png(path, juliaset.render_parameters(p), p)
+    >>> juliaset.read_parameters(path)["region"]
+    {'xleft': -2.0, 'xright': 1.0, 'ybot': -1.0, 'ytop': 1.0}
+    """
+    try:
+        from PIL import Image
+        from PIL.PngImagePlugin import PngInfo
+    except ImportError:
+        raise ImportError("save_png needs Pillow: pip install pillow") from None
+    checked = check_parameters(parameters)
+    array = np.asarray(image)
+    shape, dtype = image_layout(checked)
+    if array.shape != shape or array.dtype != dtype:
+        raise ValueError(
+            f"image is {array.dtype} {array.shape}, but the parameters describe "
+            f"{np.dtype(dtype)} {shape}"
+        )
+    info = PngInfo()
+    info.add_text(PNG_KEYWORD, json.dumps(checked))
+    Image.fromarray(np.ascontiguousarray(array)).save(os.fspath(path), format="PNG", pnginfo=info)
+
+
+def read_parameters(path: PathLike) -> Dict[str, Any]:
+    """The parameters stored in a PNG file by ``save_png`` or the ``juliaset`` command.
+
+    Returns the JSON object of the file's ``juliaset`` tEXt chunk as a dict (see
+    ``docs/png-metadata.md``); ``render_parameters`` turns it back into the image. Raises
+    ValueError when the file has no such chunk or it is not a JSON object. Needs Pillow.
+    """
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError("read_parameters needs Pillow: pip install pillow") from None
+    with Image.open(os.fspath(path)) as png:
+        png.load()  # text chunks after the image data are read only with it
+        text = getattr(png, "text", {}).get(PNG_KEYWORD)
+    if text is None:
+        raise ValueError(f"{os.fspath(path)} has no {PNG_KEYWORD!r} text chunk")
+    try:
+        parameters = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not JSON: {error}") from None
+    if not isinstance(parameters, dict):
+        raise ValueError(f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not a JSON object")
+    return parameters

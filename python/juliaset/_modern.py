@@ -1,0 +1,635 @@
+"""The keyword API: Julia and Mandelbrot sets of z**power + c as numpy arrays and images.
+
+Regions are given by ``center`` and ``width`` (the plane's width; the height follows from the
+image size so that pixels are square) or by ``bounds=(xleft, xright, ybot, ytop)``, and sampled
+with the seed's rule: column i at ``i / width_px * (xright - xleft) + xleft``, row j at
+``j / height_px * (ybot - ytop) + ytop``. Arrays are in image order, shape
+``(height_px, width_px)`` with the top row first.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, overload
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _core
+from ._api import _complex, _integer, _real
+from ._colormaps import resolve_colormap
+from ._metadata import (
+    COLORINGS,
+    FAMILIES,
+    MAX_BOUND,
+    MAX_POWER,
+    MAX_SIDE,
+    MAX_SUPERSAMPLE,
+    MIN_POWER,
+    check_parameters,
+)
+
+SEED_C = -0.835 - 0.2321j
+FIELD_NAMES = ("counts", "smooth", "final_norm", "interior", "distance")
+DEFAULT_SIZE = (800, 500)
+# With `resolution` alone and no bounds the plane's height is width * DEFAULT_ASPECT, the aspect
+# of DEFAULT_SIZE (the seed's overview is 3.2 x 2).
+DEFAULT_ASPECT = DEFAULT_SIZE[1] / DEFAULT_SIZE[0]
+_UINT32_MAX = 2**32 - 1
+
+Bounds = Tuple[float, float, float, float]
+Size = Tuple[int, int]
+Fields = Union[str, Sequence[str]]
+# The overloads' "several fields" type: list and tuple, which (unlike Sequence) exclude str.
+FieldList = Union[List[str], Tuple[str, ...]]
+FieldArrays = Union[NDArray[Any], Dict[str, NDArray[Any]]]
+
+
+class _Grid:
+    """A validated region and its pixel size, in the core's vocabulary."""
+
+    __slots__ = ("xleft", "xright", "ybot", "ytop", "width", "height")
+
+    def __init__(self, bounds: Bounds, width: int, height: int) -> None:
+        self.xleft, self.xright, self.ybot, self.ytop = bounds
+        self.width = width
+        self.height = height
+
+    def bounds(self) -> Bounds:
+        return (self.xleft, self.xright, self.ybot, self.ytop)
+
+
+def _check_bounds(bounds: Any) -> Bounds:
+    try:
+        values = tuple(bounds)
+    except TypeError:
+        values = ()
+    if len(values) != 4:
+        raise TypeError(f"bounds must be (xleft, xright, ybot, ytop), got {bounds!r}")
+    names = ("xleft", "xright", "ybot", "ytop")
+    checked = [_real(v, f"bounds[{i}] ({n})") for i, (v, n) in enumerate(zip(values, names))]
+    for i, (value, name) in enumerate(zip(checked, names)):
+        if abs(value) > MAX_BOUND:
+            raise ValueError(
+                f"bounds[{i}] ({name}) must lie within +-{MAX_BOUND:g} (squares of larger "
+                f"coordinates overflow), got {value}"
+            )
+    xleft, xright, ybot, ytop = checked
+    if xleft == xright:
+        raise ValueError(f"bounds: xleft and xright must differ, both are {xleft}")
+    if ybot == ytop:
+        raise ValueError(f"bounds: ybot and ytop must differ, both are {ybot}")
+    return (xleft, xright, ybot, ytop)
+
+
+def _check_size(size: Any) -> Size:
+    try:
+        values = tuple(size)
+    except TypeError:
+        values = ()
+    if len(values) != 2:
+        raise TypeError(f"size must be (width_px, height_px), got {size!r}")
+    width = _integer(values[0], "size[0] (width in pixels)", 1, MAX_SIDE)
+    height = _integer(values[1], "size[1] (height in pixels)", 1, MAX_SIDE)
+    return (width, height)
+
+
+def _centered(center: Any, width: Any, aspect: float) -> Bounds:
+    """Bounds of a region ``width`` wide and ``width * aspect`` high around ``center``."""
+    middle = _complex(center, "center")
+    extent = _real(width, "width")
+    if extent <= 0.0:
+        raise ValueError(f"width (of the region in the plane) must be above 0, got {extent}")
+    half_x = extent / 2.0
+    half_y = extent * aspect / 2.0
+    bounds = (middle.real - half_x, middle.real + half_x, middle.imag - half_y, middle.imag + half_y)
+    if bounds[0] == bounds[1] or bounds[2] == bounds[3]:
+        raise ValueError(
+            f"width {extent} is too small for center {middle}: the region's edges coincide"
+        )
+    if max(abs(b) for b in bounds) > MAX_BOUND:
+        raise ValueError(f"the region around center {middle} must lie within +-{MAX_BOUND:g}")
+    return bounds
+
+
+def _grid(
+    center: Any, width: Any, bounds: Any, size: Any, resolution: Any
+) -> _Grid:
+    if size is not None and resolution is not None:
+        raise TypeError("give size or resolution, not both")
+    if resolution is not None:
+        columns = _integer(resolution, "resolution", 1, MAX_SIDE)
+        region = _check_bounds(bounds) if bounds is not None else _centered(center, width, DEFAULT_ASPECT)
+        # The seed's rule: height = round(resolution * |ytop - ybot| / |xright - xleft|).
+        pixels_x, pixels_y = _core.grid_shape(*region, columns)
+        return _Grid(region, pixels_x, pixels_y)
+    pixels_x, pixels_y = _check_size(DEFAULT_SIZE if size is None else size)
+    if bounds is not None:
+        return _Grid(_check_bounds(bounds), pixels_x, pixels_y)
+    return _Grid(_centered(center, width, pixels_y / pixels_x), pixels_x, pixels_y)
+
+
+def _field_names(fields: Any) -> Tuple[Tuple[str, ...], bool]:
+    """(the requested field names without repeats, whether a single name was given)."""
+    single = isinstance(fields, str)
+    if single:
+        names: Tuple[Any, ...] = (fields,)
+    else:
+        try:
+            names = tuple(fields)
+        except TypeError:
+            raise TypeError(
+                f"fields must be a field name or a sequence of names, got {fields!r}"
+            ) from None
+    if not names:
+        raise ValueError(f"fields must name at least one of {', '.join(FIELD_NAMES)}")
+    for name in names:
+        if name not in FIELD_NAMES:
+            raise ValueError(
+                f"fields: unknown field {name!r}; valid fields are {', '.join(FIELD_NAMES)}"
+            )
+    return tuple(dict.fromkeys(names)), single
+
+
+def _iteration_args(
+    family: str, c: Any, power: Any, threshold: Any, itermax: Any, smooth: bool, smooth_what: str
+) -> Dict[str, Any]:
+    """The core's keyword arguments for the iteration, validated with the caller's names."""
+    family = str(_choice(family, "family", FAMILIES))
+    if family == "mandelbrot":
+        if c is not None:
+            raise ValueError("c has no meaning for family='mandelbrot' (c is the pixel's point)")
+        c_value = 0j
+    else:
+        c_value = _complex(SEED_C if c is None else c, "c")
+    power = _integer(power, "power", MIN_POWER, MAX_POWER)
+    threshold = _real(threshold, "threshold")
+    if threshold <= 0.0 or not math.isfinite(threshold * threshold):
+        raise ValueError(f"threshold must be above 0 and its square a finite double, got {threshold}")
+    if smooth and threshold <= 1.0:
+        raise ValueError(f"threshold must be above 1 for {smooth_what}, got {threshold}")
+    return {
+        "family": family,
+        "power": power,
+        "c_re": c_value.real,
+        "c_im": c_value.imag,
+        "threshold": threshold,
+        "itermax": _integer(itermax, "itermax", 1, _UINT32_MAX),
+    }
+
+
+def _choice(value: Any, name: str, choices: Tuple[str, ...]) -> Any:
+    if not isinstance(value, str) or value not in choices:
+        listed = " or ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be {listed}, got {value!r}")
+    return value
+
+
+def _threads(threads: Any) -> int:
+    return 0 if threads is None else _integer(threads, "threads", 0, _UINT32_MAX)
+
+
+def _fields_result(
+    arrays: Dict[str, NDArray[Any]], names: Tuple[str, ...], single: bool
+) -> FieldArrays:
+    return arrays[names[0]] if single else {name: arrays[name] for name in names}
+
+
+def _grid_fields(
+    family: str,
+    c: Any,
+    center: Any,
+    width: Any,
+    bounds: Any,
+    size: Any,
+    resolution: Any,
+    itermax: Any,
+    threshold: Any,
+    power: Any,
+    fields: Any,
+    threads: Any,
+) -> FieldArrays:
+    names, single = _field_names(fields)
+    iteration = _iteration_args(
+        family, c, power, threshold, itermax, "smooth" in names, "the smooth field"
+    )
+    grid = _grid(center, width, bounds, size, resolution)
+    arrays = _core.fields(
+        *grid.bounds(),
+        grid.width,
+        grid.height,
+        **iteration,
+        fields=list(names),
+        threads=_threads(threads),
+    )
+    return _fields_result(arrays, names, single)
+
+
+@overload
+def julia(
+    c: complex = ...,
+    *,
+    center: complex = ...,
+    width: float = ...,
+    bounds: Optional[Bounds] = ...,
+    size: Optional[Size] = ...,
+    resolution: Optional[int] = ...,
+    itermax: int = ...,
+    threshold: float = ...,
+    power: int = ...,
+    fields: str = ...,
+    threads: Optional[int] = ...,
+) -> NDArray[Any]: ...
+@overload
+def julia(
+    c: complex = ...,
+    *,
+    center: complex = ...,
+    width: float = ...,
+    bounds: Optional[Bounds] = ...,
+    size: Optional[Size] = ...,
+    resolution: Optional[int] = ...,
+    itermax: int = ...,
+    threshold: float = ...,
+    power: int = ...,
+    fields: FieldList,
+    threads: Optional[int] = ...,
+) -> Dict[str, NDArray[Any]]: ...
+def julia(
+    c: complex = SEED_C,
+    *,
+    center: complex = 0j,
+    width: float = 3.2,
+    bounds: Optional[Bounds] = None,
+    size: Optional[Size] = None,
+    resolution: Optional[int] = None,
+    itermax: int = 100,
+    threshold: float = 2.0,
+    power: int = 2,
+    fields: Fields = "counts",
+    threads: Optional[int] = None,
+) -> FieldArrays:
+    """Per-pixel fields of the filled Julia set of ``z**power + c`` (z0 = the pixel's point).
+
+    The region is ``width`` wide around ``center`` with square pixels, or ``bounds=(xleft,
+    xright, ybot, ytop)``. ``size=(width_px, height_px)`` (default 800 x 500) gives the pixels;
+    ``resolution=N`` instead gives N columns and the seed's rule ``round(N * |ytop - ybot| /
+    |xright - xleft|)`` rows (without bounds the region is then ``width`` x ``width * 5/8``).
+    The defaults are the seed's overview: c = -0.835 - 0.2321i over [-1.6, 1.6] x [-1, 1].
+
+    ``fields`` is one name, returning that array, or a sequence of names, returning a dict:
+
+    - ``counts``: uint32 escape count, the 0-based index of the first iterate with
+      ``|z|^2 > threshold**2``, or ``itermax`` (identical to the seed's counts for power 2)
+    - ``smooth``: float64 continuous count (needs ``threshold > 1``); ``itermax`` inside
+    - ``final_norm``: float64 ``|z|^2`` of the last iterate computed
+    - ``interior``: bool, never escaped within ``itermax`` iterations
+    - ``distance``: float64 exterior distance estimate, 0 inside
+
+    Every array has shape ``(height_px, width_px)``, top row first. ``threads`` (None: every
+    core) never changes the result. The GIL is released and Ctrl-C interrupts the render.
+
+    >>> import juliaset
+    >>> counts = juliaset.julia(size=(64, 40), itermax=50)
+    >>> counts.shape, counts.dtype.name
+    ((40, 64), 'uint32')
+    >>> f = juliaset.julia(0.285 + 0.01j, width=2.0, size=(32, 32), fields=("smooth", "interior"))
+    >>> sorted(f)
+    ['interior', 'smooth']
+    """
+    return _grid_fields(
+        "julia", c, center, width, bounds, size, resolution, itermax, threshold, power, fields, threads
+    )
+
+
+@overload
+def mandelbrot(
+    *,
+    center: complex = ...,
+    width: float = ...,
+    bounds: Optional[Bounds] = ...,
+    size: Optional[Size] = ...,
+    resolution: Optional[int] = ...,
+    itermax: int = ...,
+    threshold: float = ...,
+    power: int = ...,
+    fields: str = ...,
+    threads: Optional[int] = ...,
+) -> NDArray[Any]: ...
+@overload
+def mandelbrot(
+    *,
+    center: complex = ...,
+    width: float = ...,
+    bounds: Optional[Bounds] = ...,
+    size: Optional[Size] = ...,
+    resolution: Optional[int] = ...,
+    itermax: int = ...,
+    threshold: float = ...,
+    power: int = ...,
+    fields: FieldList,
+    threads: Optional[int] = ...,
+) -> Dict[str, NDArray[Any]]: ...
+def mandelbrot(
+    *,
+    center: complex = -0.5 + 0j,
+    width: float = 3.0,
+    bounds: Optional[Bounds] = None,
+    size: Optional[Size] = None,
+    resolution: Optional[int] = None,
+    itermax: int = 100,
+    threshold: float = 2.0,
+    power: int = 2,
+    fields: Fields = "counts",
+    threads: Optional[int] = None,
+) -> FieldArrays:
+    """Per-pixel fields of the Mandelbrot set of ``z**power + c`` (z0 = 0, c = the pixel's point).
+
+    Regions, sizes, fields and threads as for ``julia``; the default region is 3 wide around
+    -0.5 (with the default 800 x 500 pixels: [-2, 1] x [-0.9375, 0.9375]). ``power > 2`` gives
+    the multibrot sets; the distance estimate differentiates with respect to c.
+
+    >>> import juliaset
+    >>> inside = juliaset.mandelbrot(size=(60, 40), itermax=200, fields="interior")
+    >>> bool(inside[20, 30])  # the pixel at c = -0.5 lies in the main cardioid
+    True
+    """
+    return _grid_fields(
+        "mandelbrot", None, center, width, bounds, size, resolution, itermax, threshold, power,
+        fields, threads,
+    )
+
+
+def _points(points: ArrayLike) -> NDArray[np.complex128]:
+    array = np.asarray(points)
+    if array.dtype.kind not in "iufc":
+        raise TypeError(f"points must be numbers (complex or real), got an array of {array.dtype}")
+    # np.asarray keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d).
+    array = np.asarray(array, dtype=np.complex128, order="C")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f"points[{', '.join(map(str, index))}]" if index else "points"
+        raise ValueError(f"{where} is not a finite complex number: {array[index]}")
+    return array
+
+
+@overload
+def evaluate(
+    points: ArrayLike,
+    c: Optional[complex] = ...,
+    *,
+    family: str = ...,
+    power: int = ...,
+    itermax: int = ...,
+    threshold: float = ...,
+    fields: str = ...,
+    threads: Optional[int] = ...,
+) -> NDArray[Any]: ...
+@overload
+def evaluate(
+    points: ArrayLike,
+    c: Optional[complex] = ...,
+    *,
+    family: str = ...,
+    power: int = ...,
+    itermax: int = ...,
+    threshold: float = ...,
+    fields: FieldList,
+    threads: Optional[int] = ...,
+) -> Dict[str, NDArray[Any]]: ...
+def evaluate(
+    points: ArrayLike,
+    c: Optional[complex] = None,
+    *,
+    family: str = "julia",
+    power: int = 2,
+    itermax: int = 100,
+    threshold: float = 2.0,
+    fields: Fields = "counts",
+    threads: Optional[int] = None,
+) -> FieldArrays:
+    """The fields of arbitrary points: any array-like of complex numbers, any shape.
+
+    Each point is z0 (``family="julia"``, with ``c`` defaulting to the seed's -0.835 - 0.2321i)
+    or c (``family="mandelbrot"``, where passing ``c`` is an error). Fields as for ``julia``;
+    every result has the points' shape (a 0-d array for a single number). Evaluating a grid's
+    points gives exactly the grid's values.
+
+    >>> import juliaset
+    >>> juliaset.evaluate([0, 1j, 2], c=0).tolist()
+    [100, 100, 0]
+    >>> juliaset.evaluate(-1 + 0j, family="mandelbrot", fields=("interior", "counts"))
+    {'interior': array(True), 'counts': array(100, dtype=uint32)}
+    """
+    names, single = _field_names(fields)
+    iteration = _iteration_args(
+        family, c, power, threshold, itermax, "smooth" in names, "the smooth field"
+    )
+    arrays = _core.fields_at(
+        _points(points), **iteration, fields=list(names), threads=_threads(threads)
+    )
+    return _fields_result(arrays, names, single)
+
+
+def image_parameters(
+    family: str = "julia",
+    *,
+    c: Optional[complex] = None,
+    center: Optional[complex] = None,
+    width: Optional[float] = None,
+    bounds: Optional[Bounds] = None,
+    size: Optional[Size] = None,
+    resolution: Optional[int] = None,
+    itermin: int = 0,
+    itermax: int = 100,
+    threshold: float = 2.0,
+    power: int = 2,
+    colormap: Any = "viridis",
+    coloring: str = "count",
+    bits: int = 8,
+    supersample: int = 1,
+) -> Dict[str, Any]:
+    """The parameters dict of an image (the PNG metadata schema), from the image arguments.
+
+    Arguments as for ``julia_image`` / ``mandelbrot_image``; ``center`` and ``width`` default
+    to the family's (0 and 3.2 for Julia sets, -0.5 and 3.0 for the Mandelbrot set). The dict
+    is what ``render_parameters`` renders and ``save_png`` records; its schema is in
+    ``docs/png-metadata.md``. A matplotlib ``Colormap`` object is recorded by its name.
+
+    >>> import juliaset
+    >>> p = juliaset.image_parameters("julia", c=-0.8 + 0.156j, size=(40, 25), colormap="magma")
+    >>> p["region"], p["width"], p["height"], p["colormap"]
+    ({'xleft': -1.6, 'xright': 1.6, 'ybot': -1.0, 'ytop': 1.0}, 40, 25, 'magma')
+    """
+    family = _choice(family, "family", FAMILIES)
+    coloring = _choice(coloring, "coloring", COLORINGS)
+    iteration = _iteration_args(
+        family, c, power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
+    )
+    if family == "julia":
+        default_center, default_width = 0j, 3.2
+    else:
+        default_center, default_width = -0.5 + 0j, 3.0
+    grid = _grid(
+        default_center if center is None else center,
+        default_width if width is None else width,
+        bounds,
+        size,
+        resolution,
+    )
+    itermin = _integer(itermin, "itermin", 0, _UINT32_MAX)
+    if itermin >= iteration["itermax"]:
+        raise ValueError(
+            f"itermin must be smaller than itermax, got itermin={itermin}, "
+            f"itermax={iteration['itermax']}"
+        )
+    name, _ = resolve_colormap(colormap)
+    bits = _integer(bits, "bits", 8, 16)
+    if bits not in (8, 16):
+        raise ValueError(f"bits must be 8 or 16, got {bits}")
+    if bits == 16 and name != "gray":
+        raise ValueError(
+            f"bits=16 needs colormap='gray' (colour images have 8 bits per channel), "
+            f"got colormap {name!r}"
+        )
+    supersample = _integer(supersample, "supersample", 1, MAX_SUPERSAMPLE)
+    return check_parameters(
+        {
+            "family": family,
+            "power": iteration["power"],
+            "c": [iteration["c_re"], iteration["c_im"]],
+            "region": dict(zip(("xleft", "xright", "ybot", "ytop"), grid.bounds())),
+            "width": grid.width,
+            "height": grid.height,
+            "threshold": iteration["threshold"],
+            "itermin": itermin,
+            "itermax": iteration["itermax"],
+            "coloring": coloring,
+            "colormap": name,
+            "bits": bits,
+            "supersample": supersample,
+        }
+    )
+
+
+def _render(parameters: Mapping[str, Any], colormap: Any, threads: Any) -> NDArray[Any]:
+    """The image of checked ``parameters``, with ``colormap`` (a name or Colormap object)."""
+    _, core_colormap = resolve_colormap(colormap)
+    region = parameters["region"]
+    c_re, c_im = parameters["c"]
+    return _core.image(
+        region["xleft"],
+        region["xright"],
+        region["ybot"],
+        region["ytop"],
+        parameters["width"],
+        parameters["height"],
+        family=parameters["family"],
+        power=parameters["power"],
+        c_re=c_re,
+        c_im=c_im,
+        threshold=parameters["threshold"],
+        itermin=parameters["itermin"],
+        itermax=parameters["itermax"],
+        coloring=parameters["coloring"],
+        colormap=core_colormap,
+        bits=parameters["bits"],
+        supersample=parameters["supersample"],
+        threads=_threads(threads),
+    )
+
+
+def render_parameters(parameters: Mapping[str, Any], *, threads: Optional[int] = None) -> NDArray[Any]:
+    """The image a parameters dict describes (``image_parameters``, ``read_parameters``).
+
+    ``render_parameters(read_parameters(path))`` gives exactly the pixels saved in ``path``.
+    Entries are validated with errors naming them (``parameters['itermax']`` ...).
+
+    >>> import juliaset
+    >>> p = juliaset.image_parameters("mandelbrot", size=(30, 20), colormap="gray")
+    >>> juliaset.render_parameters(p).shape
+    (20, 30)
+    """
+    checked = check_parameters(parameters)
+    return _render(checked, checked["colormap"], threads)
+
+
+def julia_image(
+    c: complex = SEED_C,
+    *,
+    center: complex = 0j,
+    width: float = 3.2,
+    bounds: Optional[Bounds] = None,
+    size: Optional[Size] = None,
+    resolution: Optional[int] = None,
+    itermin: int = 0,
+    itermax: int = 100,
+    threshold: float = 2.0,
+    power: int = 2,
+    colormap: Any = "viridis",
+    coloring: str = "count",
+    bits: int = 8,
+    supersample: int = 1,
+    threads: Optional[int] = None,
+) -> NDArray[Any]:
+    """An image of the filled Julia set of ``z**power + c``, ready for ``PIL.Image.fromarray``.
+
+    Region and size as for ``julia``. ``coloring`` maps a pixel to [0, 1]: ``"count"`` is the
+    seed's ``(max(k, itermin) - itermin) / (itermax - itermin)``, ``"smooth"`` the same with the
+    continuous count (needs ``threshold > 1``), ``"histogram"`` equalises: the fraction of
+    escaped pixels with a count <= k (the interior is 1). ``colormap`` is a built-in name
+    (gray, viridis, magma, inferno, plasma, twilight, each reversed by ``_r``) or, with
+    matplotlib installed, any matplotlib colormap name or ``matplotlib.colors.Colormap``
+    (sampled at 256 points); a value t takes colour ``min(floor(t * 256), 255)``, so the
+    interior gets the colormap's last colour.
+
+    Returns uint8 (height, width, 3) RGB, except for ``colormap="gray"``: uint8 (height, width)
+    with ``bits=8`` (with the count colouring exactly the seed's gray image) or uint16
+    (height, width) with ``bits=16``. ``supersample=N`` averages N x N samples per pixel.
+
+    >>> import juliaset
+    >>> rgb = juliaset.julia_image(size=(64, 40), colormap="inferno", coloring="smooth")
+    >>> rgb.shape, rgb.dtype.name
+    ((40, 64, 3), 'uint8')
+    >>> juliaset.julia_image(size=(64, 40), colormap="gray", bits=16).dtype.name
+    'uint16'
+    """
+    parameters = image_parameters(
+        "julia", c=c, center=center, width=width, bounds=bounds, size=size, resolution=resolution,
+        itermin=itermin, itermax=itermax, threshold=threshold, power=power, colormap=colormap,
+        coloring=coloring, bits=bits, supersample=supersample,
+    )
+    return _render(parameters, colormap, threads)
+
+
+def mandelbrot_image(
+    *,
+    center: complex = -0.5 + 0j,
+    width: float = 3.0,
+    bounds: Optional[Bounds] = None,
+    size: Optional[Size] = None,
+    resolution: Optional[int] = None,
+    itermin: int = 0,
+    itermax: int = 100,
+    threshold: float = 2.0,
+    power: int = 2,
+    colormap: Any = "viridis",
+    coloring: str = "count",
+    bits: int = 8,
+    supersample: int = 1,
+    threads: Optional[int] = None,
+) -> NDArray[Any]:
+    """An image of the Mandelbrot set of ``z**power + c``; arguments as for ``julia_image``.
+
+    >>> import juliaset
+    >>> image = juliaset.mandelbrot_image(size=(60, 40), colormap="twilight_r", supersample=2)
+    >>> image.shape
+    (40, 60, 3)
+    """
+    parameters = image_parameters(
+        "mandelbrot", center=center, width=width, bounds=bounds, size=size,
+        resolution=resolution, itermin=itermin, itermax=itermax, threshold=threshold,
+        power=power, colormap=colormap, coloring=coloring, bits=bits, supersample=supersample,
+    )
+    return _render(parameters, colormap, threads)
