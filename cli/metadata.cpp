@@ -86,7 +86,9 @@ std::string record_to_json(const ImageRecord& record) {
     json["engine"] = record.engine.empty() ? std::string("juliaset ") + version : record.engine;
     json["family"] = family_name(params.family);
     json["power"] = params.power;
-    json["c"] = Json::array({params.c_re, params.c_im});
+    // c plays no part in the Mandelbrot family: written as [0.0, 0.0], as the Python package does.
+    const bool julia = params.family == Family::julia;
+    json["c"] = Json::array({julia ? params.c_re : 0.0, julia ? params.c_im : 0.0});
     json["region"] = {{"xleft", record.region.xleft},
                       {"xright", record.region.xright},
                       {"ybot", record.region.ybot},
@@ -128,8 +130,10 @@ ImageRecord record_from_json(std::string_view text) {
                             "\"");
     }
     if (read.has("power")) params.power = static_cast<std::uint32_t>(read.whole("power", u32_max));
-    // The Mandelbrot family takes c from each pixel, so a writer may leave it out.
-    if (params.family == Family::julia || read.has("c")) {
+    // The Mandelbrot family takes c from each pixel: a writer may leave c out, and it reads as 0.
+    params.c_re = 0.0;
+    params.c_im = 0.0;
+    if (params.family == Family::julia) {
         const Json& c = read.at("c");
         if (!c.is_array() || c.size() != 2) {
             throw MetadataError("\"c\" must be a list of two numbers [re, im]");

@@ -52,15 +52,17 @@ public:
 /// "double" (Precision::exact) or "single".
 [[nodiscard]] std::string_view precision_name(Precision precision) noexcept;
 
-/// The record as one line of JSON, keys in the documented order. Doubles are written in their
+/// The record as one line of JSON, keys in the documented order; "c" is [0.0, 0.0] for the
+/// Mandelbrot family. Doubles are written in their
 /// shortest form that reads back as the same double (integral ones with ".0", so that they stay
 /// floats in Python's json), hence records round-trip exactly.
 [[nodiscard]] std::string record_to_json(const ImageRecord& record);
 
 /// Parses a record. Keys the record does not know are ignored (newer writers may add some);
 /// "power", "coloring", "colormap", "bits", "supersample" and "precision" may be left out
-/// and then take their defaults (2, count, gray, 8, 1, double); "engine" and, for the
-/// Mandelbrot family, "c" are optional too. Throws MetadataError naming the offending key.
+/// and then take their defaults (2, count, gray, 8, 1, double); "engine" is optional, and so is
+/// "c" for the Mandelbrot family, whose c always reads as 0 (it plays no part). Throws
+/// MetadataError naming the offending key.
 [[nodiscard]] ImageRecord record_from_json(std::string_view json);
 
 /// The record in the PNG file at `path`. Throws MetadataError when the file cannot be read, is

@@ -36,10 +36,10 @@ struct ValueFlag {
 constexpr std::array<ValueFlag, 19> value_flags = {{
     {'R', "resolution", "INT", "500",
      "image width in pixels; the height follows the region's aspect ratio"},
-    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge (-2.4 with --mandelbrot)"},
-    {'X', "xright", "FLOAT", "1.6", "real part of the right edge (1.2 with --mandelbrot)"},
-    {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge (-1.125 with --mandelbrot)"},
-    {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge (1.125 with --mandelbrot)"},
+    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge (-2 with --mandelbrot)"},
+    {'X', "xright", "FLOAT", "1.6", "real part of the right edge (1 with --mandelbrot)"},
+    {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge (-1 with --mandelbrot)"},
+    {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge (1 with --mandelbrot)"},
     {'r', "real", "FLOAT", "-0.835", "real part of the constant c in z^d + c"},
     {'i', "imag", "FLOAT", "-0.2321", "imaginary part of the constant c"},
     {'t', "threshold", "FLOAT", "2", "escape radius: a point escapes once |z| > threshold"},
@@ -325,9 +325,10 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     whole("itermin", options.params.itermin, std::numeric_limits<std::uint32_t>::max());
     whole("itermax", options.params.itermax, std::numeric_limits<std::uint32_t>::max());
     whole("threads", options.threads, max_threads);
-    whole("power", options.params.power, max_power);
-    whole("supersample", options.supersample, max_supersample);
-    whole("bits", options.bits, 16);
+    // Ranges are checked in validate(), which names the allowed ones in a single message.
+    whole("power", options.params.power, std::numeric_limits<std::uint32_t>::max());
+    whole("supersample", options.supersample, std::numeric_limits<std::uint32_t>::max());
+    whole("bits", options.bits, std::numeric_limits<std::uint32_t>::max());
     if (line.given("output")) {
         options.output = line.value("output");
         if (options.output.empty()) throw UsageError(label("output") + " needs a file name or -");
@@ -438,14 +439,15 @@ void validate(const Options& options) {
                          ") must be smaller than " + label("itermax") + " (" +
                          std::to_string(params.itermax) + ")");
     }
-    if (params.power < min_power) {
+    if (params.power < min_power || params.power > max_power) {
         throw UsageError(label("power") + " must be between " + std::to_string(min_power) +
                          " and " + std::to_string(max_power) + ", got " +
                          std::to_string(params.power));
     }
-    if (options.supersample < 1) {
+    if (options.supersample < 1 || options.supersample > max_supersample) {
         throw UsageError(label("supersample") + " must be between 1 and " +
-                         std::to_string(max_supersample) + ", got 0");
+                         std::to_string(max_supersample) + ", got " +
+                         std::to_string(options.supersample));
     }
     if (options.bits != 8 && options.bits != 16) {
         throw UsageError(label("bits") + " must be 8 or 16, got " + std::to_string(options.bits));
@@ -524,6 +526,11 @@ ImageRecord image_record(const Options& options) {
     ImageRecord record;
     record.engine = version_text();
     record.params = options.params;
+    if (record.params.family == Family::mandelbrot) {
+        // c plays no part in the Mandelbrot family; zero keeps equal images' records equal.
+        record.params.c_re = 0.0;
+        record.params.c_im = 0.0;
+    }
     record.region = options.region;
     record.width = grid.width();
     record.height = grid.height();
