@@ -87,11 +87,12 @@ def _whole(value: Any, name: str, minimum: int, maximum: int) -> int:
     return result
 
 
-def _choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        listed = " or ".join(repr(c) for c in choices)
+def choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of the strings ``choices``, or a ValueError naming ``name``."""
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}"
         raise ValueError(f"{name} must be {listed}, got {value!r}")
-    return str(value)
+    return value
 
 
 def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
@@ -103,7 +104,7 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     if not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
     p = "parameters"
-    family = _choice(_field(parameters, "family"), f"{p}['family']", FAMILIES)
+    family = choice(_field(parameters, "family"), f"{p}['family']", FAMILIES)
     power = _whole(_field(parameters, "power"), f"{p}['power']", MIN_POWER, MAX_POWER)
     c_re = c_im = 0.0
     if family == "julia":
@@ -132,7 +133,7 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
         raise ValueError(f"{p}['threshold'] must be above 0 with a finite square, got {threshold}")
     itermax = _whole(_field(parameters, "itermax"), f"{p}['itermax']", 1, _UINT32_MAX)
     itermin = _whole(_field(parameters, "itermin"), f"{p}['itermin']", 0, itermax - 1)
-    coloring = _choice(_field(parameters, "coloring"), f"{p}['coloring']", COLORINGS)
+    coloring = choice(_field(parameters, "coloring"), f"{p}['coloring']", COLORINGS)
     if coloring == "smooth" and threshold <= 1.0:
         raise ValueError(f"{p}['threshold'] must be above 1 for smooth colouring, got {threshold}")
     colormap = _field(parameters, "colormap")

@@ -27,6 +27,7 @@ from ._metadata import (
     MAX_SUPERSAMPLE,
     MIN_POWER,
     check_parameters,
+    choice,
 )
 
 SEED_C = -0.835 - 0.2321j
@@ -155,7 +156,7 @@ def _iteration_args(
     family: str, c: Any, power: Any, threshold: Any, itermax: Any, smooth: bool, smooth_what: str
 ) -> Dict[str, Any]:
     """The core's keyword arguments for the iteration, validated with the caller's names."""
-    family = str(_choice(family, "family", FAMILIES))
+    family = choice(family, "family", FAMILIES)
     if family == "mandelbrot":
         if c is not None:
             raise ValueError("c has no meaning for family='mandelbrot' (c is the pixel's point)")
@@ -176,13 +177,6 @@ def _iteration_args(
         "threshold": threshold,
         "itermax": _integer(itermax, "itermax", 1, _UINT32_MAX),
     }
-
-
-def _choice(value: Any, name: str, choices: Tuple[str, ...]) -> Any:
-    if not isinstance(value, str) or value not in choices:
-        listed = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be {listed}, got {value!r}")
-    return value
 
 
 def _threads(threads: Any) -> int:
@@ -462,8 +456,8 @@ def image_parameters(
     >>> p["region"], p["width"], p["height"], p["colormap"]
     ({'xleft': -1.6, 'xright': 1.6, 'ybot': -1.0, 'ytop': 1.0}, 40, 25, 'magma')
     """
-    family = _choice(family, "family", FAMILIES)
-    coloring = _choice(coloring, "coloring", COLORINGS)
+    family = choice(family, "family", FAMILIES)
+    coloring = choice(coloring, "coloring", COLORINGS)
     iteration = _iteration_args(
         family, c, power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
     )
