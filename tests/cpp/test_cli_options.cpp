@@ -255,4 +255,185 @@ TEST(CliOptions, ArgcArgvSkipsTheProgramName) {
     EXPECT_EQ(std::get<Options>(result).resolution, 7u);
 }
 
+
+// --- the flags beyond the seed's -------------------------------------------------------------
+
+
+
+using juliaset::Coloring;
+using juliaset::Family;
+using juliaset::cli::ImageRecord;
+using juliaset::Precision;
+
+TEST(CliOptions, NewFlagsDefaultToTheSeedsImage) {
+    const Options options = parse_ok({});
+    EXPECT_EQ(options.params.family, Family::julia);
+    EXPECT_EQ(options.params.power, 2u);
+    EXPECT_EQ(options.coloring, Coloring::count);
+    EXPECT_EQ(options.colormap, "gray");
+    EXPECT_EQ(options.bits, 8u);
+    EXPECT_EQ(options.supersample, 1u);
+    EXPECT_EQ(options.precision, Precision::exact);
+    EXPECT_TRUE(options.from.empty());
+    const juliaset::ImageSpec spec = juliaset::cli::image_spec(options);
+    EXPECT_EQ(spec.format, juliaset::PixelFormat::gray8);
+    EXPECT_TRUE(spec.colormap.is_gray_ramp());
+}
+
+TEST(CliOptions, NewValueFlagsInBothLongSpellings) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--power=5", "--colormap=magma_r", "--coloring=histogram", "--supersample=3",
+              "--precision=single"},
+             {"--power", "5", "--colormap", "magma_r", "--coloring", "histogram", "--supersample",
+              "3", "--precision", "single"}}) {
+        const Options options = parse_ok(args);
+        EXPECT_EQ(options.params.power, 5u);
+        EXPECT_EQ(options.colormap, "magma_r");
+        EXPECT_EQ(options.coloring, Coloring::histogram);
+        EXPECT_EQ(options.supersample, 3u);
+        EXPECT_EQ(options.precision, Precision::single);
+        EXPECT_EQ(juliaset::cli::image_spec(options).format, juliaset::PixelFormat::rgb8);
+    }
+    EXPECT_EQ(parse_ok({"--bits", "16"}).bits, 16u);
+    EXPECT_EQ(juliaset::cli::image_spec(parse_ok({"--bits=16"})).format,
+              juliaset::PixelFormat::gray16);
+    EXPECT_EQ(parse_ok({"--smooth"}).coloring, Coloring::smooth);
+    EXPECT_EQ(parse_ok({"--histogram"}).coloring, Coloring::histogram);
+    EXPECT_EQ(parse_ok({"--coloring=smooth"}).coloring, Coloring::smooth);
+    // Any colormap but gray is colour, gray_r included.
+    EXPECT_EQ(juliaset::cli::image_spec(parse_ok({"--colormap=gray_r"})).format,
+              juliaset::PixelFormat::rgb8);
+}
+
+TEST(CliOptions, MandelbrotHasItsOwnDefaultRegionAndNoC) {
+    const Options options = parse_ok({"--mandelbrot"});
+    EXPECT_EQ(options.params.family, Family::mandelbrot);
+    EXPECT_EQ(options.region, juliaset::cli::default_mandelbrot_region);
+    // Bounds given explicitly replace the default one by one.
+    const Options zoomed = parse_ok({"--mandelbrot", "-x=-0.8", "-X=-0.7"});
+    EXPECT_EQ(zoomed.region, (juliaset::Region{-0.8, -0.7, -1.0, 1.0}));
+    EXPECT_EQ(parse_ok({"--julia"}).params.family, Family::julia);
+    expect_error({"--mandelbrot", "-r=0.3"}, {"--real/-r", "--mandelbrot"});
+    expect_error({"--mandelbrot", "--imag=0.3"}, {"--imag/-i", "--mandelbrot"});
+    expect_error({"--mandelbrot", "--julia"}, {"--mandelbrot and --julia"});
+}
+
+TEST(CliOptions, BadValuesOfNewFlagsNameTheFlag) {
+    expect_error({"--power=1"}, {"--power must be between 2 and 16, got 1"});
+    expect_error({"--power=17"}, {"--power must be between 2 and 16, got 17"});
+    expect_error({"--power=x"}, {"--power", "'x'", "not a whole number"});
+    expect_error({"--supersample=0"}, {"--supersample must be between 1 and 16, got 0"});
+    expect_error({"--supersample=17"}, {"--supersample must be between 1 and 16, got 17"});
+    expect_error({"--bits=12"}, {"--bits must be 8 or 16, got 12"});
+    expect_error({"--bits=16", "--colormap=viridis"}, {"--bits 16 needs --colormap gray"});
+    expect_error({"--colormap=jet"}, {"--colormap", "unknown colormap 'jet'", "viridis"});
+    expect_error({"--coloring=fancy"}, {"--coloring must be count, smooth or histogram"});
+    expect_error({"--precision=half"}, {"--precision must be double or single, got 'half'"});
+    expect_error({"--smooth", "--histogram"}, {"give one of them"});
+    expect_error({"--smooth", "--coloring=count"}, {"give one of them"});
+    expect_error({"--smooth", "-t=1"}, {"--smooth needs --threshold/-t above 1, got 1"});
+    expect_error({"--smooth", "--precision=single"}, {"--precision single", "--smooth"});
+    expect_error({"--precision=single", "-M=16777217"}, {"--precision single", "2^24"});
+    expect_error({"--power"}, {"--power needs a value"});
+    expect_error({"--from"}, {"--from needs a value"});
+    expect_error({"--colormap", "--smooth"}, {"--colormap needs a value"});
+    expect_error({"--power=3", "--power=4"}, {"--power was given more than once"});
+    // 2^30 samples a side at most: 2^27 pixels wide supersampled 16 times is too many.
+    expect_error({"-R=134217728", "-x=0", "-X=1", "-y=0", "-Y=1e-8", "--supersample=16"},
+                 {"2147483648"});
+}
+
+ImageRecord sample_record() {
+    ImageRecord record;
+    record.engine = "juliaset 0.2.0";
+    record.params.c_re = 0.285;
+    record.params.c_im = 0.01;
+    record.params.itermin = 3;
+    record.params.itermax = 250;
+    record.params.power = 3;
+    record.region = {-1.5, 1.5, -1.0, 1.0};
+    record.width = 300;
+    record.height = 200;
+    record.coloring = Coloring::smooth;
+    record.colormap = "inferno";
+    record.supersample = 2;
+    return record;
+}
+
+juliaset::cli::ParseResult parse_from(const std::vector<std::string>& args,
+                                      const ImageRecord& record) {
+    return juliaset::cli::parse_options(args, [&](const std::string& path) {
+        EXPECT_EQ(path, "a.png");
+        return record;
+    });
+}
+
+TEST(CliOptions, FromStartsFromTheRecordAndFlagsOverrideIt) {
+    const ImageRecord record = sample_record();
+    for (const auto& spelling : std::vector<std::vector<std::string>>{{"--from=a.png"},
+                                                                      {"--from", "a.png"}}) {
+        const auto result = parse_from(spelling, record);
+        ASSERT_TRUE(std::holds_alternative<Options>(result));
+        const Options& options = std::get<Options>(result);
+        EXPECT_EQ(options.from, "a.png");
+        EXPECT_EQ(options.resolution, 300u);
+        ImageRecord again = juliaset::cli::image_record(options);
+        EXPECT_EQ(again, record);
+    }
+    const auto result =
+        parse_from({"--from=a.png", "-R=600", "--colormap=gray", "--coloring=count", "-r=0.3",
+                    "--threads=2"},
+                   record);
+    ASSERT_TRUE(std::holds_alternative<Options>(result));
+    const Options& options = std::get<Options>(result);
+    EXPECT_EQ(options.resolution, 600u);
+    EXPECT_EQ(options.colormap, "gray");
+    EXPECT_EQ(options.coloring, Coloring::count);
+    EXPECT_EQ(options.params.c_re, 0.3);
+    EXPECT_EQ(options.params.c_im, 0.01);  // kept from the record
+    EXPECT_EQ(options.params.power, 3u);
+    EXPECT_EQ(options.supersample, 2u);
+    EXPECT_EQ(options.threads, 2u);
+    EXPECT_EQ(juliaset::cli::image_record(options).height, 400u);
+}
+
+TEST(CliOptions, FromReportsRecordsItCannotUse) {
+    ImageRecord tall = sample_record();
+    tall.height = 201;
+    const auto mismatch = parse_from({"--from=a.png"}, tall);
+    ASSERT_TRUE(std::holds_alternative<Exit>(mismatch));
+    const std::string& message = std::get<Exit>(mismatch).message;
+    EXPECT_NE(message.find("--from: 'a.png' is 300 x 201 pixels"), std::string::npos) << message;
+    // Choosing the size explicitly is allowed.
+    EXPECT_TRUE(std::holds_alternative<Options>(parse_from({"--from=a.png", "-R=300"}, tall)));
+
+    const auto unreadable = juliaset::cli::parse_options(
+        std::vector<std::string>{"--from=b.png"},
+        [](const std::string&) -> ImageRecord {
+            throw juliaset::cli::MetadataError("'b.png' carries no juliaset parameters");
+        });
+    ASSERT_TRUE(std::holds_alternative<Exit>(unreadable));
+    EXPECT_EQ(std::get<Exit>(unreadable).status, juliaset::cli::exit_usage_error);
+    EXPECT_EQ(std::get<Exit>(unreadable).message,
+              "juliaset: error: --from: 'b.png' carries no juliaset parameters");
+
+    ImageRecord bad = sample_record();
+    bad.colormap = "cividis";
+    const auto unknown = parse_from({"--from=a.png"}, bad);
+    ASSERT_TRUE(std::holds_alternative<Exit>(unknown));
+    EXPECT_NE(std::get<Exit>(unknown).message.find("'cividis'"), std::string::npos);
+}
+
+TEST(CliOptions, HelpDocumentsTheNewFlagsWithDefaultsAndExamples) {
+    const std::string help = juliaset::cli::help_text();
+    for (const char* text :
+         {"--mandelbrot", "--julia", "--power D", "[default: 2]", "--colormap NAME",
+          "[default: gray]", "--smooth", "--histogram", "--supersample N", "[default: 1]",
+          "--bits 8|16", "[default: 8]", "--precision double|single", "[default: double]",
+          "NOT bit-exact", "--from PNG", "[default: none]", "e.g. --colormap=magma",
+          "juliaset --mandelbrot --power=3 --colormap=twilight --histogram -o multibrot.png"}) {
+        EXPECT_NE(help.find(text), std::string::npos) << text;
+    }
+}
+
 }  // namespace

@@ -378,3 +378,67 @@ TEST(PngWriter, DefaultBandsHoldAboutAQuarterMebibyte) {
 }
 
 }  // namespace
+
+// --- reading the text chunks back (png_reader.hpp) -------------------------------------------
+
+#include <sstream>
+
+#include "png_reader.hpp"
+
+namespace {
+
+std::vector<juliaset::png::TextChunk> read_text(const Bytes& file) {
+    std::istringstream in(std::string(file.begin(), file.end()));
+    return juliaset::png::read_text_chunks(in);
+}
+
+Bytes file_with_text(const std::vector<juliaset::png::TextChunk>& text) {
+    ImageFormat format = gray_format(21, 9);
+    format.text = text;
+    return juliaset::png::encode_png(format, test_pixels(format.row_bytes(), format.height));
+}
+
+TEST(PngReader, ReadsBackEveryTextChunkInOrder) {
+    const std::vector<juliaset::png::TextChunk> text = {
+        {"Software", "juliaset"}, {"juliaset", R"({"a": [1.5, -2]})"}, {"Empty", ""}};
+    const auto chunks = read_text(file_with_text(text));
+    ASSERT_EQ(chunks.size(), text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        EXPECT_EQ(chunks[i].keyword, text[i].keyword);
+        EXPECT_EQ(chunks[i].text, text[i].text);
+    }
+    EXPECT_TRUE(read_text(file_with_text({})).empty());
+}
+
+TEST(PngReader, StopsAtTheImageDataWithoutReadingIt) {
+    Bytes file = file_with_text({{"Comment", "before the data"}});
+    // Garbage after the first IDAT header is never looked at.
+    const std::string marker = "IDAT";
+    const auto idat = std::search(file.begin(), file.end(), marker.begin(), marker.end());
+    ASSERT_NE(idat, file.end());
+    file.resize(static_cast<std::size_t>(idat - file.begin()) + 4);
+    ASSERT_EQ(read_text(file).size(), 1u);
+}
+
+TEST(PngReader, RejectsWhatIsNotAnIntactPng) {
+    using juliaset::png::FormatError;
+    const Bytes good = file_with_text({{"juliaset", "{}"}});
+    EXPECT_THROW((void)read_text(Bytes{'G', 'I', 'F', '8'}), FormatError);
+    EXPECT_THROW((void)read_text(Bytes(good.begin(), good.begin() + 40)), FormatError);
+    Bytes corrupt = good;
+    const std::string keyword = "juliaset";
+    const auto at = std::search(corrupt.begin(), corrupt.end(), keyword.begin(), keyword.end());
+    ASSERT_NE(at, corrupt.end());
+    at[keyword.size() + 1] ^= 0x20;  // the JSON's '{' becomes '['
+    try {
+        (void)read_text(corrupt);
+        ADD_FAILURE() << "a CRC mismatch was not noticed";
+    } catch (const FormatError& error) {
+        EXPECT_NE(std::string(error.what()).find("CRC"), std::string::npos) << error.what();
+    }
+    Bytes no_header = good;
+    no_header[12] = 'X';  // IHDR -> XHDR
+    EXPECT_THROW((void)read_text(no_header), FormatError);
+}
+
+}  // namespace
