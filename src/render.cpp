@@ -112,11 +112,25 @@ void render_values(const PixelGrid& grid, const JuliaParams& params, const Pixel
     params.validate();
     grid.check_window(window);
     check_output_size(out.size(), window);
+    // A table of every count's value, built once, replaces a division per pixel when it is
+    // small against the image.
+    std::vector<double> table;
+    if (params.itermax < window.size() / 4) {
+        table.resize(std::size_t{params.itermax} + 1);
+        for (std::uint32_t k = 0; k <= params.itermax; ++k) {
+            table[k] = normalized_value(k, params.itermin, params.itermax);
+        }
+    }
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
         std::vector<std::uint32_t> counts(sub.size());
         escape_counts(grid, params, sub, counts, options.kernel, options.precision);
-        for (std::size_t p = 0; p < counts.size(); ++p) {
-            out[offset + p] = normalized_value(counts[p], params.itermin, params.itermax);
+        double* values = out.data() + offset;
+        if (!table.empty()) {
+            for (std::size_t p = 0; p < counts.size(); ++p) values[p] = table[counts[p]];
+        } else {
+            for (std::size_t p = 0; p < counts.size(); ++p) {
+                values[p] = normalized_value(counts[p], params.itermin, params.itermax);
+            }
         }
     });
 }
