@@ -1,4 +1,4 @@
-"""Colormap arguments: the core's built-in names, or any matplotlib colormap when it is installed."""
+"""Colormap arguments: the core's built-in names, or any matplotlib colormap if installed."""
 
 from __future__ import annotations
 

@@ -233,7 +233,9 @@ def read_parameters(path: PathLike) -> Dict[str, Any]:
     try:
         parameters = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not JSON: {error}") from None
+        raise ValueError(
+            f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not JSON: {error}"
+        ) from None
     if not isinstance(parameters, dict):
         raise ValueError(f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not a JSON object")
     return parameters

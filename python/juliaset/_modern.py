@@ -103,7 +103,9 @@ def _centered(center: Any, width: Any, aspect: float) -> Bounds:
         raise ValueError(f"width (of the region in the plane) must be above 0, got {extent}")
     half_x = extent / 2.0
     half_y = extent * aspect / 2.0
-    bounds = (middle.real - half_x, middle.real + half_x, middle.imag - half_y, middle.imag + half_y)
+    bounds = (
+        middle.real - half_x, middle.real + half_x, middle.imag - half_y, middle.imag + half_y
+    )
     if bounds[0] == bounds[1] or bounds[2] == bounds[3]:
         raise ValueError(
             f"width {extent} is too small for center {middle}: the region's edges coincide"
@@ -120,7 +122,10 @@ def _grid(
         raise TypeError("give size or resolution, not both")
     if resolution is not None:
         columns = _integer(resolution, "resolution", 1, MAX_SIDE)
-        region = _check_bounds(bounds) if bounds is not None else _centered(center, width, DEFAULT_ASPECT)
+        if bounds is not None:
+            region = _check_bounds(bounds)
+        else:
+            region = _centered(center, width, DEFAULT_ASPECT)
         # The seed's rule: height = round(resolution * |ytop - ybot| / |xright - xleft|).
         pixels_x, pixels_y = _core.grid_shape(*region, columns)
         return _Grid(region, pixels_x, pixels_y)
@@ -166,7 +171,9 @@ def _iteration_args(
     power = _integer(power, "power", MIN_POWER, MAX_POWER)
     threshold = _real(threshold, "threshold")
     if threshold <= 0.0 or not math.isfinite(threshold * threshold):
-        raise ValueError(f"threshold must be above 0 and its square a finite double, got {threshold}")
+        raise ValueError(
+            f"threshold must be above 0 and its square a finite double, got {threshold}"
+        )
     if smooth and threshold <= 1.0:
         raise ValueError(f"threshold must be above 1 for {smooth_what}, got {threshold}")
     return {
@@ -292,7 +299,8 @@ def julia(
     ['interior', 'smooth']
     """
     return _grid_fields(
-        "julia", c, center, width, bounds, size, resolution, itermax, threshold, power, fields, threads
+        "julia", c, center, width, bounds, size, resolution, itermax, threshold, power,
+        fields, threads,
     )
 
 
@@ -534,7 +542,9 @@ def _render(parameters: Mapping[str, Any], colormap: Any, threads: Any) -> NDArr
     )
 
 
-def render_parameters(parameters: Mapping[str, Any], *, threads: Optional[int] = None) -> NDArray[Any]:
+def render_parameters(
+    parameters: Mapping[str, Any], *, threads: Optional[int] = None
+) -> NDArray[Any]:
     """The image a parameters dict describes (``image_parameters``, ``read_parameters``).
 
     ``render_parameters(read_parameters(path))`` gives exactly the pixels saved in ``path``.

@@ -237,7 +237,9 @@ using ColourTable = nb::ndarray<const double, nb::shape<juliaset::Colormap::size
 
 juliaset::PixelGrid make_sized_grid(double xleft, double xright, double ybot, double ytop,
                                     std::int64_t width, std::int64_t height) {
-    if (width < 1) throw std::invalid_argument("width must be at least 1, got " + std::to_string(width));
+    if (width < 1) {
+        throw std::invalid_argument("width must be at least 1, got " + std::to_string(width));
+    }
     if (height < 1) {
         throw std::invalid_argument("height must be at least 1, got " + std::to_string(height));
     }
@@ -293,7 +295,9 @@ struct FieldArrays {
                 if (!distance) distance = allocate<double>(shape, function, "float64");
             } else {
                 std::string known;
-                for (const char* n : field_names) known += (known.empty() ? "" : ", ") + std::string(n);
+                for (const char* known_name : field_names) {
+                    known += (known.empty() ? "" : ", ") + std::string(known_name);
+                }
                 throw std::invalid_argument("fields: unknown field \"" + name +
                                             "\"; valid fields are " + known);
             }
@@ -468,7 +472,7 @@ use the SIMD kernels; any other field the scalar loop, with the same counts.
 rendering and Ctrl-C interrupts it. Raises ValueError naming the argument for invalid
 parameters and MemoryError when the arrays cannot be allocated.)";
 
-constexpr const char* image_doc = R"(The image of a grid of ``width`` x ``height`` pixels over the region.
+constexpr const char* image_doc = R"(The image of a grid of ``width`` x ``height`` pixels.
 
 ``coloring`` turns a pixel's count into a value in [0, 1]: ``"count"`` is the seed's
 ``(max(k, itermin) - itermin) / (itermax - itermin)``, ``"smooth"`` the same with the
@@ -502,8 +506,8 @@ std::string render_doc(const char* summary) { return std::string(summary) + "\n"
 }  // namespace
 
 NB_MODULE(_core, m) {
-    m.doc() = "Native core of juliaset: escape-time rendering of filled Julia sets and the Mandelbrot "
-               "set of z^power + c.";
+    m.doc() = "Native core of juliaset: escape-time rendering of filled Julia sets and the "
+               "Mandelbrot set of z^power + c.";
     m.attr("version") = juliaset::version;
 
     // One argument list for the three renderers; defaults follow the core's RenderOptions.
