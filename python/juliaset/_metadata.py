@@ -27,7 +27,8 @@ the keyword ``juliaset`` whose text is a JSON object::
                 ``_r``) or a matplotlib colormap name; ``"gray"`` means a gray image
 ``bits``        8 or 16 (16 only with the gray colormap)
 ``supersample`` N x N samples per pixel, 1..16
-``precision``   ``"double"``: the arithmetic of the counts (IEEE double, the seed's operations)
+``precision``   the arithmetic of the counts: ``"double"`` (IEEE double, the seed's operations)
+                or ``"single"`` (float, faster, not bit-exact; not with smooth colouring)
 
 Floats are written with Python's ``json``, which round-trips every double exactly, so
 ``render_parameters(read_parameters(path))`` reproduces the saved pixels bit for bit. Readers
@@ -51,6 +52,9 @@ PNG_KEYWORD = "juliaset"
 ENGINE = f"juliaset {_core.version}"
 FAMILIES = ("julia", "mandelbrot")
 COLORINGS = ("count", "smooth", "histogram")
+PRECISIONS = ("double", "single")
+# The core's names for PRECISIONS.
+CORE_PRECISION = {"double": "exact", "single": "single"}
 MIN_POWER, MAX_POWER = 2, 16
 MAX_SUPERSAMPLE = 16
 _UINT32_MAX = 2**32 - 1
@@ -150,9 +154,9 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     supersample = _whole(
         _field(parameters, "supersample"), f"{p}['supersample']", 1, MAX_SUPERSAMPLE
     )
-    precision = parameters.get("precision", "double")
-    if precision != "double":
-        raise ValueError(f"{p}['precision'] must be 'double', got {precision!r}")
+    precision = choice(parameters.get("precision", "double"), f"{p}['precision']", PRECISIONS)
+    if precision == "single" and coloring == "smooth":
+        raise ValueError(f"{p}['precision'] = 'single' does not support smooth colouring")
     return {
         "engine": ENGINE,
         "family": family,
@@ -168,7 +172,7 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
         "colormap": colormap,
         "bits": bits,
         "supersample": supersample,
-        "precision": "double",
+        "precision": precision,
     }
 
 

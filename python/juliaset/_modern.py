@@ -20,6 +20,7 @@ from ._api import _complex, _integer, _real
 from ._colormaps import resolve_colormap
 from ._metadata import (
     COLORINGS,
+    CORE_PRECISION,
     FAMILIES,
     MAX_BOUND,
     MAX_POWER,
@@ -539,6 +540,7 @@ def _render(parameters: Mapping[str, Any], colormap: Any, threads: Any) -> NDArr
         bits=parameters["bits"],
         supersample=parameters["supersample"],
         threads=_threads(threads),
+        precision=CORE_PRECISION[parameters["precision"]],
     )
 
 

@@ -397,11 +397,12 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
                         std::int64_t power, double c_re, double c_im, double threshold,
                         std::int64_t itermin, std::int64_t itermax, const std::string& coloring,
                         const std::variant<std::string, ColourTable>& colormap,
-                        std::int64_t bits, std::int64_t supersample, std::int64_t threads) {
+                        std::int64_t bits, std::int64_t supersample, std::int64_t threads,
+                        const std::string& precision) {
     const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
     const juliaset::JuliaParams params =
         make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
-    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    juliaset::RenderOptions options = make_options(threads, "auto", precision);
 
     juliaset::ImageSpec spec;
     if (coloring == "count") {
@@ -482,7 +483,8 @@ float64 (256, 3) array of RGB colours in [0, 1], looked up at ``min(floor(value 
 ``"gray"`` gives a gray image: uint8 (height, width) with ``bits=8`` (exactly the seed's image
 for count colouring), uint16 (height, width) with ``bits=16``; every other colormap gives a
 uint8 (height, width, 3) RGB image (``bits=8`` only). ``supersample=N`` averages N x N samples
-per pixel (1..16).
+per pixel (1..16). ``precision="single"`` computes the counts in float (as ``escape_counts``;
+not with smooth colouring).
 
 Family, power, threads, the GIL and errors as for ``fields``.)";
 
@@ -602,12 +604,13 @@ NB_MODULE(_core, m) {
                   "c_im: float, threshold: float, itermin: int, itermax: int, "
                   "coloring: str = 'count', "
                   "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
-                  "supersample: int = 1, threads: int = 0) "
+                  "supersample: int = 1, threads: int = 0, precision: str = 'exact') "
                   "-> numpy.typing.NDArray[typing.Any]"),
           "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
           "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
           "threshold"_a, "itermin"_a, "itermax"_a, "coloring"_a = "count",
-          "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0, image_doc);
+          "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0,
+          "precision"_a = "exact", image_doc);
     m.def("colormap_names", &juliaset::Colormap::names,
           "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
     m.def("simd_target", &juliaset::simd_target_name,

@@ -104,6 +104,19 @@ def test_save_read_render_round_trip_gives_identical_pixels(tmp_path, arguments)
     assert np.array_equal(juliaset.render_parameters(read), decoded)
 
 
+def test_single_precision_records_render_with_the_float_kernels():
+    # The command can write precision "single"; its images come from the float counts.
+    parameters = {**juliaset.image_parameters(size=(90, 60), colormap="gray"), "precision": "single"}
+    image = juliaset.render_parameters(parameters)
+    region = parameters["region"]
+    counts = _core.escape_counts(
+        region["xleft"], region["xright"], region["ybot"], region["ytop"], 90, -0.835, -0.2321,
+        2.0, 0, 100, precision="single",
+    )
+    assert image.shape == counts.shape
+    assert np.array_equal(image, (counts / 100 * 255).astype(np.uint8))
+
+
 def test_metadata_is_one_text_chunk_with_the_documented_keys(tmp_path):
     parameters = juliaset.image_parameters("julia", size=(8, 5), colormap="viridis")
     path = tmp_path / "small.png"
@@ -154,7 +167,8 @@ def test_save_png_checks_the_image_against_the_parameters(tmp_path):
         ({"width": 0}, r"parameters\['width'\] must be between 1"),
         ({"bits": 12}, r"parameters\['bits'\] must be 8 or 16"),
         ({"coloring": "smooth", "threshold": 1.0}, "above 1 for smooth"),
-        ({"precision": "single"}, r"parameters\['precision'\] must be 'double'"),
+        ({"precision": "half"}, r"parameters\['precision'\] must be 'double' or 'single'"),
+        ({"precision": "single", "coloring": "smooth"}, "does not support smooth colouring"),
         ({"colormap": "nope"}, "unknown colormap 'nope'"),
     ],
 )
