@@ -1,6 +1,8 @@
 // Streaming parallel PNG encoder: bands of rows are deflated independently and joined.
 #include "png_writer.hpp"
 
+#include "deflate_runs.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -84,6 +86,7 @@ int zlib_strategy(Strategy strategy) {
         case Strategy::filtered: return Z_FILTERED;
         case Strategy::run_length: return Z_RLE;
         case Strategy::huffman_only: return Z_HUFFMAN_ONLY;
+        case Strategy::runs: break;  // not a zlib strategy: compress_band never asks
     }
     throw std::invalid_argument("unknown compression strategy");
 }
@@ -250,12 +253,8 @@ CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
         const auto header = zlib_header(compression.level);
         band.data.assign(header.begin(), header.end());
     }
-    RawDeflater deflater(compression, band.data);
-    deflater.expect_output(band.raw_length / 4);
-
-    std::vector<std::uint8_t> filtered(row_bytes + 1);
-    std::uint32_t adler = static_cast<std::uint32_t>(adler32(0, nullptr, 0));
-    for (std::size_t r = 0; r < row_count; ++r) {
+    // Writes row `r` of the band, with its filter byte, into `filtered`.
+    const auto filter_row = [&](std::size_t r, std::uint8_t* filtered) {
         const std::uint8_t* row = rows.data() + (r + context_rows) * row_bytes;
         const bool has_row_above = r + context_rows > 0;
         if (compression.filter == RowFilter::up && has_row_above) {
@@ -267,8 +266,26 @@ CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
         } else {
             // The image's top row: Up against the implied zero row is the row itself.
             filtered[0] = static_cast<std::uint8_t>(RowFilter::none);
-            std::memcpy(filtered.data() + 1, row, row_bytes);
+            std::memcpy(filtered + 1, row, row_bytes);
         }
+    };
+
+    if (compression.strategy == Strategy::runs) {
+        // The run encoder takes the whole band at once: it fits its codes to the band.
+        const auto filtered = std::make_unique_for_overwrite<std::uint8_t[]>(band.raw_length);
+        for (std::size_t r = 0; r < row_count; ++r) filter_row(r, filtered.get() + r * (row_bytes + 1));
+        const std::span<const std::uint8_t> all(filtered.get(), band.raw_length);
+        band.adler = adler_of(static_cast<std::uint32_t>(adler32(0, nullptr, 0)), all);
+        deflate_runs(all, is_last_band, band.data);
+        return band;
+    }
+
+    RawDeflater deflater(compression, band.data);
+    deflater.expect_output(band.raw_length / 4);
+    std::vector<std::uint8_t> filtered(row_bytes + 1);
+    std::uint32_t adler = static_cast<std::uint32_t>(adler32(0, nullptr, 0));
+    for (std::size_t r = 0; r < row_count; ++r) {
+        filter_row(r, filtered.data());
         adler = adler_of(adler, filtered);
         const bool band_ends = r + 1 == row_count;
         const int flush = !band_ends ? Z_NO_FLUSH : is_last_band ? Z_FINISH : Z_SYNC_FLUSH;
