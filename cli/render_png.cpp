@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <charconv>
 #include <csignal>
+#include <pthread.h>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -131,19 +132,24 @@ public:
         path_ = (directory / temp_name).string();
 
         install_signal_cleanup();
-        const bool fits = path_.size() < pending_temp_path.size();
-        if (fits) {
-            // Armed before mkstemp fills in the name: the handler then unlinks either the
-            // template (harmless) or the file just created.
+        // The cleanup signals wait while the file is created and its name recorded: a signal
+        // in between would otherwise find the handler holding the template, not the name.
+        sigset_t cleanup_signals;
+        sigset_t previous_mask;
+        sigemptyset(&cleanup_signals);
+        for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+            sigaddset(&cleanup_signals, signal_number);
+        }
+        pthread_sigmask(SIG_BLOCK, &cleanup_signals, &previous_mask);
+        fd_ = ::mkstemp(path_.data());
+        const int mkstemp_error = errno;
+        if (fd_ >= 0 && path_.size() < pending_temp_path.size()) {
             std::memcpy(pending_temp_path.data(), path_.c_str(), path_.size() + 1);
             temp_path_armed = 1;
         }
-        fd_ = ::mkstemp(path_.data());
-        if (fits) std::memcpy(pending_temp_path.data(), path_.c_str(), path_.size() + 1);
+        pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
         if (fd_ < 0) {
-            const int error_number = errno;
-            temp_path_armed = 0;
-            throw OutputError("cannot write '" + target + "': " + system_message(error_number));
+            throw OutputError("cannot write '" + target + "': " + system_message(mkstemp_error));
         }
         // mkstemp makes the file 0600; a finished image gets the usual 0666 & ~umask.
         if (::fchmod(fd_, 0666 & ~current_umask()) != 0) {
