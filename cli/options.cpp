@@ -229,11 +229,11 @@ struct CommandLine {
         app.add_flag("--histogram", histogram,
                      "histogram-equalised colouring: every shade covers about as many escaped "
                      "pixels (--coloring=histogram) [default: off]");
-        app.add_flag("--fast", fast, "fastest compression, larger file (zlib Z_RLE, no filter)");
+        app.add_flag("--fast", fast, "fastest compression, larger file (run-length deflate, no filter)");
         app.add_flag("--best", best, "smallest file, slower (zlib level 9)");
         app.add_flag("-V,--version", version, "print the version and exit");
         app.footer(
-            "The default compression (Up filter, zlib Z_RLE) stays within 10% of --best.\n"
+            "The default compression (Up filter, run-length deflate) stays within 10% of --best.\n"
             "Images are limited to 2^30 pixels a side and 2^36 pixels in all.\n"
             "Each PNG records its parameters as JSON in a tEXt chunk \"juliaset\".\n"
             "A render longer than a second shows a progress bar when stderr is a terminal.\n"
