@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 from typing import Any, Dict, Mapping, Union
 
@@ -47,6 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _core
+from ._api import _integer, _real
 
 PNG_KEYWORD = "juliaset"
 ENGINE = f"juliaset {_core.version}"
@@ -73,24 +73,6 @@ def _field(parameters: Mapping[str, Any], key: str, where: str = "parameters") -
         raise ValueError(f"{where} has no {key!r} entry") from None
 
 
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    result = float(value)
-    if not math.isfinite(result):
-        raise ValueError(f"{name} must be a finite number, got {result}")
-    return result
-
-
-def _whole(value: Any, name: str, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    result = int(value)
-    if not minimum <= result <= maximum:
-        raise ValueError(f"{name} must be between {minimum} and {maximum}, got {result}")
-    return result
-
-
 def choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     """``value`` if it is one of the strings ``choices``, or a ValueError naming ``name``."""
     if not isinstance(value, str) or value not in choices:
@@ -109,20 +91,20 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
         raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
     p = "parameters"
     family = choice(_field(parameters, "family"), f"{p}['family']", FAMILIES)
-    power = _whole(_field(parameters, "power"), f"{p}['power']", MIN_POWER, MAX_POWER)
+    power = _integer(_field(parameters, "power"), f"{p}['power']", MIN_POWER, MAX_POWER)
     c_re = c_im = 0.0
     if family == "julia":
         c = _field(parameters, "c")
         if not isinstance(c, (list, tuple)) or len(c) != 2:
             raise ValueError(f"{p}['c'] must be [re, im], got {c!r}")
-        c_re, c_im = _number(c[0], f"{p}['c'][0]"), _number(c[1], f"{p}['c'][1]")
+        c_re, c_im = _real(c[0], f"{p}['c'][0]"), _real(c[1], f"{p}['c'][1]")
     region = _field(parameters, "region")
     if not isinstance(region, Mapping):
         raise TypeError(f"{p}['region'] must be a dict, got {type(region).__name__}")
     bounds = {}
     for key in ("xleft", "xright", "ybot", "ytop"):
         name = f"{p}['region'][{key!r}]"
-        bounds[key] = _number(_field(region, key, f"{p}['region']"), name)
+        bounds[key] = _real(_field(region, key, f"{p}['region']"), name)
         if abs(bounds[key]) > MAX_BOUND:
             raise ValueError(f"{name} must lie within +-{MAX_BOUND:g}, got {bounds[key]}")
     for first, second in (("xleft", "xright"), ("ybot", "ytop")):
@@ -130,20 +112,20 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
             raise ValueError(
                 f"{p}['region']: {first} and {second} must differ, both are {bounds[first]}"
             )
-    width = _whole(_field(parameters, "width"), f"{p}['width']", 1, MAX_SIDE)
-    height = _whole(_field(parameters, "height"), f"{p}['height']", 1, MAX_SIDE)
-    threshold = _number(_field(parameters, "threshold"), f"{p}['threshold']")
+    width = _integer(_field(parameters, "width"), f"{p}['width']", 1, MAX_SIDE)
+    height = _integer(_field(parameters, "height"), f"{p}['height']", 1, MAX_SIDE)
+    threshold = _real(_field(parameters, "threshold"), f"{p}['threshold']")
     if threshold <= 0.0 or not math.isfinite(threshold * threshold):
         raise ValueError(f"{p}['threshold'] must be above 0 with a finite square, got {threshold}")
-    itermax = _whole(_field(parameters, "itermax"), f"{p}['itermax']", 1, _UINT32_MAX)
-    itermin = _whole(_field(parameters, "itermin"), f"{p}['itermin']", 0, itermax - 1)
+    itermax = _integer(_field(parameters, "itermax"), f"{p}['itermax']", 1, _UINT32_MAX)
+    itermin = _integer(_field(parameters, "itermin"), f"{p}['itermin']", 0, itermax - 1)
     coloring = choice(_field(parameters, "coloring"), f"{p}['coloring']", COLORINGS)
     if coloring == "smooth" and threshold <= 1.0:
         raise ValueError(f"{p}['threshold'] must be above 1 for smooth colouring, got {threshold}")
     colormap = _field(parameters, "colormap")
     if not isinstance(colormap, str):
         raise TypeError(f"{p}['colormap'] must be a colormap name, got {colormap!r}")
-    bits = _whole(_field(parameters, "bits"), f"{p}['bits']", 8, 16)
+    bits = _integer(_field(parameters, "bits"), f"{p}['bits']", 8, 16)
     if bits not in (8, 16):
         raise ValueError(f"{p}['bits'] must be 8 or 16, got {bits}")
     if bits == 16 and colormap != "gray":
@@ -151,7 +133,7 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
             f"{p}['bits'] = 16 needs the 'gray' colormap (colour images have 8 bits per "
             f"channel), got colormap {colormap!r}"
         )
-    supersample = _whole(
+    supersample = _integer(
         _field(parameters, "supersample"), f"{p}['supersample']", 1, MAX_SUPERSAMPLE
     )
     precision = choice(parameters.get("precision", "double"), f"{p}['precision']", PRECISIONS)
