@@ -8,6 +8,7 @@
 #include <string>
 
 #include "juliaset/fields.hpp"
+#include "escape_kernels.hpp"
 
 namespace juliaset {
 
@@ -131,7 +132,8 @@ std::vector<double> histogram_levels(const PixelGrid& grid, const JuliaParams& p
             const PixelWindow window{0, y0, samples.width(),
                                      std::min(band_rows, samples.height() - y0)};
             std::vector<std::uint32_t> counts(window.size());
-            escape_counts(samples, params, window, counts, options.kernel, options.precision);
+            detail::escape_counts_until(samples, params, window, counts, options.kernel,
+                                        options.precision, options.cancel);
             std::vector<std::uint64_t> local(histogram.size(), 0);
             for (const std::uint32_t k : counts) ++local[k];
             const std::lock_guard lock(merge);
@@ -197,8 +199,8 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                 }
             } else {
                 std::vector<std::uint32_t> counts(sample_window.size());
-                escape_counts(samples, params, sample_window, counts, options.kernel,
-                              options.precision);
+                detail::escape_counts_until(samples, params, sample_window, counts,
+                                            options.kernel, options.precision, options.cancel);
                 for (std::size_t s = 0; s < counts.size(); ++s) {
                     value[s] = spec.coloring == Coloring::histogram
                                    ? levels[counts[s]]

@@ -1,4 +1,5 @@
 // The reference (oracle) arithmetic, validation, and the dispatch between kernels.
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -41,9 +42,12 @@ namespace {
 
 // The oracle's loop for any floating-point type (Precision::single's reference too) and any
 // power: z^power by repeated products (a*c - b*d, a*d + b*c), left to right.
-template <class Real>
+// kPollCancel: every cancel_poll_interval steps, give up (returning a meaningless count)
+// once `cancel` is raised; the oracle itself is the kPollCancel = false instance.
+template <class Real, bool kPollCancel = false>
 std::uint32_t escape_count_in(Real z_re, Real z_im, Real c_re, Real c_im, Real threshold_squared,
-                              std::uint32_t itermax, std::uint32_t power = 2) noexcept {
+                              std::uint32_t itermax, std::uint32_t power = 2,
+                              const std::atomic<bool>* cancel = nullptr) noexcept {
     std::uint32_t k = 0;
     for (;;) {
         Real re = z_re;
@@ -58,12 +62,17 @@ std::uint32_t escape_count_in(Real z_re, Real z_im, Real c_re, Real c_im, Real t
         z_im = im + c_im;
         if (k == itermax || z_re * z_re + z_im * z_im > threshold_squared) return k;
         ++k;
+        if constexpr (kPollCancel) {
+            if (k % detail::cancel_poll_interval == 0 && cancel->load(std::memory_order_relaxed)) {
+                return k;
+            }
+        }
     }
 }
 
 template <class Real>
 void run_kernel(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
-                std::uint32_t* out, Kernel kernel) {
+                std::uint32_t* out, Kernel kernel, const std::atomic<bool>* cancel) {
     // Sample coordinates are computed once per column and row with the grid's exact double
     // formula (then rounded to Real), so every kernel sees the very same values.
     std::vector<Real> xs(window.width);
@@ -83,6 +92,7 @@ void run_kernel(const PixelGrid& grid, const JuliaParams& params, const PixelWin
     detail::KernelTask<Real> family_task = task;
     family_task.mandelbrot = params.family == Family::mandelbrot;
     family_task.power = params.power;
+    family_task.cancel = cancel;
     // The SIMD kernels cover z^2 + c; higher powers run the reference loop.
     if (kernel == Kernel::automatic && params.power == 2) {
         detail::escape_counts_simd(family_task);
@@ -107,6 +117,13 @@ std::uint32_t escape_count(double z_re, double z_im, double c_re, double c_im,
 
 void escape_counts(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
                    std::span<std::uint32_t> out, Kernel kernel, Precision precision) {
+    detail::escape_counts_until(grid, params, window, out, kernel, precision, nullptr);
+}
+
+void detail::escape_counts_until(const PixelGrid& grid, const JuliaParams& params,
+                                 const PixelWindow& window, std::span<std::uint32_t> out,
+                                 Kernel kernel, Precision precision,
+                                 const std::atomic<bool>* cancel) {
     params.validate();
     grid.check_window(window);
     if (out.size() != window.size()) {
@@ -128,25 +145,38 @@ void escape_counts(const PixelGrid& grid, const JuliaParams& params, const Pixel
     }
     if (window.size() == 0) return;
     if (precision == Precision::single) {
-        run_kernel<float>(grid, params, window, out.data(), kernel);
+        run_kernel<float>(grid, params, window, out.data(), kernel, cancel);
     } else {
-        run_kernel<double>(grid, params, window, out.data(), kernel);
+        run_kernel<double>(grid, params, window, out.data(), kernel, cancel);
     }
 }
 
 namespace detail {
 
-template <class Real>
+template <class Real, bool kPollCancel>
 static void scalar_tiles(const KernelTask<Real>& task) noexcept {
     for (std::size_t j = 0; j < task.height; ++j) {
         std::uint32_t* row = task.out + j * task.width;
         for (std::size_t i = 0; i < task.width; ++i) {
+            if (task.cancelled()) return;
             row[i] = task.mandelbrot
-                         ? escape_count_in<Real>(0, 0, task.xs[i], task.ys[j],
-                                                 task.threshold_squared, task.itermax, task.power)
-                         : escape_count_in<Real>(task.xs[i], task.ys[j], task.c_re, task.c_im,
-                                                 task.threshold_squared, task.itermax, task.power);
+                         ? escape_count_in<Real, kPollCancel>(0, 0, task.xs[i], task.ys[j],
+                                                              task.threshold_squared,
+                                                              task.itermax, task.power, task.cancel)
+                         : escape_count_in<Real, kPollCancel>(task.xs[i], task.ys[j], task.c_re,
+                                                              task.c_im, task.threshold_squared,
+                                                              task.itermax, task.power, task.cancel);
         }
+    }
+}
+
+// Polling inside a pixel only pays when one pixel can take long.
+template <class Real>
+static void scalar_tiles(const KernelTask<Real>& task) noexcept {
+    if (task.cancel != nullptr && task.itermax > cancel_poll_interval) {
+        scalar_tiles<Real, true>(task);
+    } else {
+        scalar_tiles<Real, false>(task);
     }
 }
 

@@ -1,8 +1,12 @@
 // Private: the kernels behind escape_counts(), called after validation.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+
+#include "juliaset/escape.hpp"
 
 namespace juliaset::detail {
 
@@ -24,7 +28,24 @@ struct KernelTask {
     bool mandelbrot = false;
     /// The exponent of z^power + c; the SIMD kernels handle only 2.
     std::uint32_t power = 2;
+    /// Polled between tiles (pixels for the scalar loop) and every cancel_poll_interval steps:
+    /// once raised, the kernel returns with `out` incomplete, so that Ctrl-C is prompt even
+    /// when one tile or pixel takes long (itermax in the billions).
+    const std::atomic<bool>* cancel = nullptr;
+
+    [[nodiscard]] bool cancelled() const noexcept {
+        return cancel != nullptr && cancel->load(std::memory_order_relaxed);
+    }
 };
+
+/// escape_counts() that stops early, leaving `out` incomplete, once `cancel` is raised; the
+/// renderers call it and then report juliaset::Cancelled.
+void escape_counts_until(const PixelGrid& grid, const JuliaParams& params,
+                         const PixelWindow& window, std::span<std::uint32_t> out, Kernel kernel,
+                         Precision precision, const std::atomic<bool>* cancel);
+
+/// Steps between polls of the cancel flag inside one tile or pixel.
+inline constexpr std::uint32_t cancel_poll_interval = 1u << 16;
 
 void escape_counts_scalar(const KernelTask<double>& task) noexcept;
 void escape_counts_scalar(const KernelTask<float>& task) noexcept;

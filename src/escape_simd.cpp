@@ -51,7 +51,8 @@ constexpr std::size_t kTileRows = 4;
 // Counts are kept as floating-point lanes (exact up to 2^24 in float, 2^53 in double; the
 // entry point limits itermax accordingly) so that no conversion sits in the loop.
 // kMandelbrot: z0 = 0 and c = the pixel's point (per lane) instead of z0 = the point, c fixed.
-template <bool kMandelbrot, class D, class Real = hn::TFromD<D>>
+// kPollCancel: poll the cancel flag between blocks of steps (only worth it for huge itermax).
+template <bool kMandelbrot, bool kPollCancel, class D, class Real = hn::TFromD<D>>
 HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
                            const KernelTask<Real>& task, Real* HWY_RESTRICT counts) {
     using V = hn::Vec<D>;
@@ -81,20 +82,35 @@ HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
         k[r] = hn::Zero(d);
         active[r] = hn::FirstN(d, hn::Lanes(d));
     }
-    for (std::uint32_t i = 0; i < task.itermax; ++i) {
-        survived = hn::Add(survived, one);
-        for (std::size_t r = 0; r < kTileRows; ++r) {
-            const V cross = hn::Mul(re[r], im[r]);
-            re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
-            im[r] = hn::MulAdd(cross, two, c_im[r]);
-            re2[r] = hn::Mul(re[r], re[r]);
-            im2[r] = hn::Mul(im[r], im[r]);
-            active[r] = StillInside(d, active[r], hn::Add(re2[r], im2[r]), limit);
-            k[r] = hn::IfThenElse(active[r], survived, k[r]);
+    // Steps [first, stop) of every row; true once every lane of the tile has escaped.
+    const auto run_steps = [&](std::uint32_t first, std::uint32_t stop) {
+        for (std::uint32_t i = first; i < stop; ++i) {
+            survived = hn::Add(survived, one);
+            for (std::size_t r = 0; r < kTileRows; ++r) {
+                const V cross = hn::Mul(re[r], im[r]);
+                re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
+                im[r] = hn::MulAdd(cross, two, c_im[r]);
+                re2[r] = hn::Mul(re[r], re[r]);
+                im2[r] = hn::Mul(im[r], im[r]);
+                active[r] = StillInside(d, active[r], hn::Add(re2[r], im2[r]), limit);
+                k[r] = hn::IfThenElse(active[r], survived, k[r]);
+            }
+            if (hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])))) {
+                return true;
+            }
         }
-        if (hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])))) {
-            break;
+        return false;
+    };
+    if constexpr (kPollCancel) {
+        // Blocks of steps between polls of the cancel flag, for itermax in the billions.
+        for (std::uint64_t block = 0; block < task.itermax; block += cancel_poll_interval) {
+            if (block != 0 && task.cancelled()) return;  // counts incomplete; caller stops too
+            const auto stop = static_cast<std::uint32_t>(
+                std::min<std::uint64_t>(task.itermax, block + cancel_poll_interval));
+            if (run_steps(static_cast<std::uint32_t>(block), stop)) break;
         }
+    } else {
+        run_steps(0, task.itermax);
     }
     // After itermax steps a lane still active has count itermax: the oracle's last step
     // (k == itermax) stops without testing, so no further iteration can change it.
@@ -109,8 +125,12 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
     HWY_ALIGN Real x_pad[kMaxLanes<Real>];
     HWY_ALIGN Real counts[kTileRows * kMaxLanes<Real>];
     Real row_ys[kTileRows];
+    const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
 
     for (std::size_t j0 = 0; j0 < task.height; j0 += kTileRows) {
+        // Once per row of tiles (at most about 0.3 s of work with itermax <= 65536 and a
+        // 4000-pixel row); inside tiles too when itermax is larger.
+        if (task.cancelled()) return;
         const std::size_t rows = std::min(kTileRows, task.height - j0);
         // A partial tile repeats its last row; the repeats are computed and discarded.
         for (std::size_t r = 0; r < kTileRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
@@ -121,7 +141,11 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
                 for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
                 xs = x_pad;
             }
-            EscapeTile<kMandelbrot>(d, xs, row_ys, task, counts);
+            if (poll_inside_tiles) {
+                EscapeTile<kMandelbrot, true>(d, xs, row_ys, task, counts);
+            } else {
+                EscapeTile<kMandelbrot, false>(d, xs, row_ys, task, counts);
+            }
             for (std::size_t r = 0; r < rows; ++r) {
                 std::uint32_t* out = task.out + (j0 + r) * task.width + i0;
                 for (std::size_t c = 0; c < cols; ++c) {

@@ -3,6 +3,7 @@
 #include "juliaset/fields.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -42,7 +43,8 @@ Powers powers_of(double z_re, double z_im, std::uint32_t power) noexcept {
 }
 
 PointFields fields_of_point(double x, double y, const JuliaParams& params,
-                            double threshold_squared, bool want_derivative) noexcept {
+                            double threshold_squared, bool want_derivative,
+                            const std::atomic<bool>* cancel) noexcept {
     const bool mandelbrot = params.family == Family::mandelbrot;
     double z_re = mandelbrot ? 0.0 : x;
     double z_im = mandelbrot ? 0.0 : y;
@@ -64,6 +66,8 @@ PointFields fields_of_point(double x, double y, const JuliaParams& params,
         norm = z_re * z_re + z_im * z_im;
         if (k == params.itermax || norm > threshold_squared) break;
         ++k;
+        // Give up on a raised cancel flag now and then; the caller discards the result.
+        if (k % 65536 == 0 && cancel != nullptr && cancel->load(std::memory_order_relaxed)) break;
     }
     PointFields result{k, norm, static_cast<double>(params.itermax), 0.0};
     if (k < params.itermax) {  // escaped: norm is the first |z|^2 outside
@@ -105,6 +109,10 @@ void check_request(const FieldBuffers& out, std::size_t need, const JuliaParams&
     }
 }
 
+bool cancelled(const RenderOptions& options) noexcept {
+    return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+}
+
 void store(const FieldBuffers& out, std::size_t index, const PointFields& f,
            std::uint32_t itermax) noexcept {
     if (!out.counts.empty()) out.counts[index] = f.count;
@@ -127,9 +135,11 @@ void render_fields(const PixelGrid& grid, const JuliaParams& params, const Pixel
         [&](std::size_t row) {
             const double y = grid.y(window.y0 + row);
             for (std::size_t column = 0; column < window.width; ++column) {
+                if (cancelled(options)) return;  // prompt Ctrl-C even for huge itermax
                 const std::size_t index = row * window.width + column;
                 const PointFields f = fields_of_point(grid.x(window.x0 + column), y, params,
-                                                      threshold_squared, want_derivative);
+                                                      threshold_squared, want_derivative,
+                                                      options.cancel);
                 store(out, index, f, params.itermax);
             }
         },
@@ -153,8 +163,10 @@ void render_fields_at(std::span<const std::complex<double>> points, const JuliaP
         [&](std::size_t task) {
             const std::size_t end = std::min(points.size(), (task + 1) * chunk);
             for (std::size_t i = task * chunk; i < end; ++i) {
+                if (cancelled(options)) return;
                 const PointFields f = fields_of_point(points[i].real(), points[i].imag(),
-                                                      params, threshold_squared, want_derivative);
+                                                      params, threshold_squared, want_derivative,
+                                                      options.cancel);
                 store(out, i, f, params.itermax);
             }
         },

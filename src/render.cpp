@@ -2,6 +2,8 @@
 // pixel varies by two orders of magnitude across an image.
 #include "juliaset/render.hpp"
 
+#include "escape_kernels.hpp"
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -103,7 +105,8 @@ void render_counts(const PixelGrid& grid, const JuliaParams& params, const Pixel
     grid.check_window(window);
     check_output_size(out.size(), window);
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
-        escape_counts(grid, params, sub, out.subspan(offset, sub.size()), options.kernel, options.precision);
+        detail::escape_counts_until(grid, params, sub, out.subspan(offset, sub.size()), options.kernel,
+                                    options.precision, options.cancel);
     });
 }
 
@@ -123,7 +126,8 @@ void render_values(const PixelGrid& grid, const JuliaParams& params, const Pixel
     }
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
         std::vector<std::uint32_t> counts(sub.size());
-        escape_counts(grid, params, sub, counts, options.kernel, options.precision);
+        detail::escape_counts_until(grid, params, sub, counts, options.kernel, options.precision,
+                                    options.cancel);
         double* values = out.data() + offset;
         if (!table.empty()) {
             for (std::size_t p = 0; p < counts.size(); ++p) values[p] = table[counts[p]];
@@ -142,7 +146,8 @@ void render_gray(const PixelGrid& grid, const JuliaParams& params, const PixelWi
     check_output_size(out.size(), window);
     for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
         std::vector<std::uint32_t> counts(sub.size());
-        escape_counts(grid, params, sub, counts, options.kernel, options.precision);
+        detail::escape_counts_until(grid, params, sub, counts, options.kernel, options.precision,
+                                    options.cancel);
         counts_to_gray(counts, params.itermin, params.itermax, out.subspan(offset, sub.size()));
     });
 }

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <stdexcept>
 #include <vector>
 
+#include "juliaset/fields.hpp"
 #include "juliaset/render.hpp"
 
 namespace {
@@ -83,6 +86,43 @@ TEST(Render, ValidatesBeforeWorking) {
     bad.itermin = bad.itermax;
     std::vector<std::uint8_t> ok(100);
     EXPECT_THROW(render_gray(grid, bad, grid.full_window(), ok), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+using namespace juliaset;
+
+// A render whose single task would take minutes stops within a fraction of a second of the
+// flag, because the kernels poll it between tiles (and the scalar loops between pixels).
+TEST(Render, CancelIsPromptEvenInsideOneLongTask) {
+    const PixelGrid grid(Region{-0.5, 0.5, -0.5, 0.5}, 64);  // inside the c = 0 disk
+    const JuliaParams params{0, 0, 2.0, 0, 4'000'000'000u};
+    for (const Kernel kernel : {Kernel::automatic, Kernel::scalar}) {
+        std::vector<std::uint32_t> counts(grid.pixel_count());
+        std::atomic<bool> cancel{false};
+        std::thread stopper([&cancel] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            cancel = true;
+        });
+        const auto start = std::chrono::steady_clock::now();
+        EXPECT_THROW(render_counts(grid, params, grid.full_window(), counts,
+                                   RenderOptions{1, kernel, 64, &cancel}),
+                     Cancelled);
+        stopper.join();
+        EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    }
+    std::vector<double> smooth(grid.pixel_count());
+    std::atomic<bool> cancel{false};
+    std::thread stopper([&cancel] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        cancel = true;
+    });
+    EXPECT_THROW(render_fields(grid, params, grid.full_window(), {.smooth = smooth},
+                               RenderOptions{1, Kernel::automatic, 0, &cancel}),
+                 Cancelled);
+    stopper.join();
 }
 
 }  // namespace
