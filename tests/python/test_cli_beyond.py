@@ -302,7 +302,7 @@ def test_smooth_colouring_stays_within_a_band(cli, tmp_path) -> None:
 # --- single precision -----------------------------------------------------------------------
 
 
-def test_single_precision_differs_a_little_and_is_faster(cli, tmp_path) -> None:
+def test_single_precision_differs_on_a_few_pixels(cli, tmp_path) -> None:
     args = ["-R=1000", *HEADLINE_REGION]
     exact, _ = render(cli, tmp_path, *args)
     single, _ = render(cli, tmp_path, *args, "--precision", "single")
@@ -311,22 +311,7 @@ def test_single_precision_differs_a_little_and_is_faster(cli, tmp_path) -> None:
     different = np.count_nonzero(single != exact) / exact.size
     print(f"--precision single: {different:.3%} of the headline's pixels at -R=1000 differ")
     assert 0 < different < 0.05
-
-    # The unit disk's interior (c = 0) iterates to itermax: the escape loop, not the PNG
-    # encoding, dominates the time.
-    slow = ["-r=0", "-i=0", "-R=400", "-M=60000", "-o", os.devnull]
-
-    def best_time(*extra: str) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            assert run(cli, *slow, *extra, cwd=tmp_path).returncode == 0
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    double_time, single_time = best_time(), best_time("--precision=single")
-    print(f"double {double_time:.3f} s, single {single_time:.3f} s")
-    assert single_time < 0.9 * double_time
+    # Its speed is the benchmark's business (python -m juliaset.bench), not a unit test's.
 
 
 # --- the parameter record and --from ---------------------------------------------------------
