@@ -56,5 +56,9 @@ bench: install
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels
 
+## lint: mypy --strict over the installed package, its generated stub included
+lint: install
+	$(VENV_PY) -m mypy --strict -p juliaset
+
 clean:
 	rm -rf build $(VENV) plot.png

@@ -190,7 +190,10 @@ def _numba_kernel(name: str) -> Callable[..., NDArray[np.uint32]]:
     if name in _numba_kernels:
         return _numba_kernels[name]
     numba = _import_numba()
-    vectorize = numba.vectorize(["uint32(complex128, complex128, float64, uint32)"])
+    # numba ships no type information; typed as a plain decorator for mypy --strict.
+    vectorize: Callable[[Callable[..., int]], Callable[..., NDArray[np.uint32]]] = (
+        numba.vectorize(["uint32(complex128, complex128, float64, uint32)"])
+    )
 
     if name == "numba":
 
