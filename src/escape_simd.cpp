@@ -43,9 +43,9 @@ HWY_INLINE hn::Mask<D> StillInside(D d, hn::Mask<D> active, V norm, V limit) {
 }
 
 // Rows of a tile iterated together: four independent dependency chains keep both FP pipes
-// busy. Measured on the headline image, a lanes x 4 tile in lock-step beats strips that are
-// refilled one by one (fewer wasted lane-steps, 91 % against 86 % useful, but a branch miss
-// and a refill every few steps cost more than they save).
+// busy. Measured on the headline image, a lanes x 4 tile in lock-step beats strips of one row
+// refilled one by one: strips waste fewer lane-steps (91 % useful against 86 %), but a branch
+// miss and a refill every few steps cost more than that saves (docs/design.md).
 constexpr std::size_t kTileRows = 4;
 
 // Counts are kept as floating-point lanes (exact up to 2^24 in float, 2^53 in double; the
