@@ -8,6 +8,7 @@
 #include <string>
 
 #include "juliaset/fields.hpp"
+#include "bands.hpp"
 #include "escape_kernels.hpp"
 
 namespace juliaset {
@@ -122,15 +123,8 @@ std::vector<double> histogram_levels(const PixelGrid& grid, const JuliaParams& p
     const PixelGrid samples = sample_grid(grid, spec.supersample);
     std::vector<std::uint64_t> histogram(static_cast<std::size_t>(params.itermax) + 1, 0);
     std::mutex merge;
-    const std::size_t band_rows =
-        std::max<std::size_t>(1, 65536 / std::max<std::size_t>(samples.width(), 1));
-    const std::size_t bands = (samples.height() + band_rows - 1) / band_rows;
-    parallel_for(
-        bands, options.threads,
-        [&](std::size_t band) {
-            const std::size_t y0 = band * band_rows;
-            const PixelWindow window{0, y0, samples.width(),
-                                     std::min(band_rows, samples.height() - y0)};
+    detail::for_each_band(
+        samples.full_window(), options, [&](const PixelWindow& window, std::size_t) {
             std::vector<std::uint32_t> counts(window.size());
             detail::escape_counts_until(samples, params, window, counts, options.kernel,
                                         options.precision, options.cancel);
@@ -138,8 +132,7 @@ std::vector<double> histogram_levels(const PixelGrid& grid, const JuliaParams& p
             for (const std::uint32_t k : counts) ++local[k];
             const std::lock_guard lock(merge);
             for (std::size_t k = 0; k < local.size(); ++k) histogram[k] += local[k];
-        },
-        options.cancel);
+        });
 
     std::vector<double> levels(histogram.size(), 1.0);
     std::uint64_t escaped = 0;
@@ -160,29 +153,24 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
     spec.validate(params);
     grid.check_window(window);
     const std::size_t pixel_bytes = bytes_per_pixel(spec.format);
-    if (out.size() != window.size() * pixel_bytes) {
-        throw std::invalid_argument("image buffer holds " + std::to_string(out.size()) +
-                                    " bytes, the window needs " +
-                                    std::to_string(window.size() * pixel_bytes));
-    }
+    detail::check_buffer_size(out.size(), window.size() * pixel_bytes, "image");
     if (spec.coloring == Coloring::histogram && levels.size() != params.itermax + std::size_t{1}) {
         throw std::invalid_argument("histogram colouring needs histogram_levels() of the image");
     }
     const std::size_t n = spec.supersample;
     const PixelGrid samples = sample_grid(grid, spec.supersample);
     const std::size_t sample_width = window.width * n;
-    const std::size_t rows_per_task =
+    // Bands of output rows holding about 64K samples each.
+    RenderOptions banded = options;
+    banded.rows_per_task =
         std::max<std::size_t>(1, 65536 / std::max<std::size_t>(sample_width * n, 1));
-    const std::size_t tasks = (window.height + rows_per_task - 1) / rows_per_task;
     const bool rgb = spec.format == PixelFormat::rgb8;
     const double max_level = spec.format == PixelFormat::gray16 ? 65535.0 : 255.0;
     const double per_pixel = static_cast<double>(n * n);
 
-    parallel_for(
-        tasks, options.threads,
-        [&](std::size_t task) {
-            const std::size_t first_row = task * rows_per_task;
-            const std::size_t rows = std::min(rows_per_task, window.height - first_row);
+    detail::for_each_band(
+        window, banded, [&](const PixelWindow& band, std::size_t first_row) {
+            const std::size_t rows = band.height;
             const PixelWindow sample_window{window.x0 * n, (window.y0 + first_row) * n,
                                             sample_width, rows * n};
             // Value in [0, 1] of every sample of this task.
@@ -241,8 +229,7 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                     }
                 }
             }
-        },
-        options.cancel);
+        });
 }
 
 }  // namespace juliaset

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bands.hpp"
 #include "escape_kernels.hpp"
 #include "juliaset/escape.hpp"
 
@@ -126,11 +127,7 @@ void detail::escape_counts_until(const PixelGrid& grid, const JuliaParams& param
                                  const std::atomic<bool>* cancel) {
     params.validate();
     grid.check_window(window);
-    if (out.size() != window.size()) {
-        throw std::invalid_argument("output buffer holds " + std::to_string(out.size()) +
-                                    " counts, the window needs " +
-                                    std::to_string(window.size()));
-    }
+    check_buffer_size(out.size(), window.size(), "output");
     if (precision == Precision::single) {
         if (params.itermax > max_single_precision_itermax) {
             throw std::invalid_argument("single precision supports itermax up to " +

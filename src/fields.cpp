@@ -2,6 +2,8 @@
 // bit-exact) and carries the derivative along in std::complex<double>.
 #include "juliaset/fields.hpp"
 
+#include "bands.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -84,11 +86,9 @@ PointFields fields_of_point(double x, double y, const JuliaParams& params,
     return result;
 }
 
+// An empty buffer is a field not wanted; any other must fit.
 void check_buffer(std::size_t have, std::size_t need, const char* name) {
-    if (have != 0 && have != need) {
-        throw std::invalid_argument(std::string(name) + " buffer holds " + std::to_string(have) +
-                                    " values, " + std::to_string(need) + " are needed");
-    }
+    if (have != 0) detail::check_buffer_size(have, need, name);
 }
 
 void check_request(const FieldBuffers& out, std::size_t need, const JuliaParams& params,

@@ -2,6 +2,7 @@
 // pixel varies by two orders of magnitude across an image.
 #include "juliaset/render.hpp"
 
+#include "bands.hpp"
 #include "escape_kernels.hpp"
 
 #include <algorithm>
@@ -63,50 +64,18 @@ void parallel_for(std::size_t task_count, unsigned threads,
     if (cancelled()) throw Cancelled();
 }
 
-namespace {
-
-// Rows per task: small enough that two threads end within a few tasks of each other, large
-// enough that a task amortises its hand-out (about 64K pixels).
-std::size_t rows_per_task(const PixelWindow& window, const RenderOptions& options) {
-    if (options.rows_per_task != 0) return options.rows_per_task;
-    const std::size_t target_pixels = 65536;
-    return std::clamp<std::size_t>(target_pixels / std::max<std::size_t>(window.width, 1), 4, 256);
-}
-
-// Runs `per_band(sub_window, offset)` over row bands of `window` on the chosen threads.
-template <class PerBand>
-void for_each_band(const PixelWindow& window, const RenderOptions& options, PerBand per_band) {
-    const std::size_t band_rows = rows_per_task(window, options);
-    const std::size_t bands = (window.height + band_rows - 1) / band_rows;
-    parallel_for(
-        bands, options.threads,
-        [&](std::size_t band) {
-            const std::size_t first = band * band_rows;
-            const PixelWindow sub{window.x0, window.y0 + first, window.width,
-                                  std::min(band_rows, window.height - first)};
-            per_band(sub, first * window.width);
-        },
-        options.cancel);
-}
-
-void check_output_size(std::size_t have, const PixelWindow& window) {
-    if (have != window.size()) {
-        throw std::invalid_argument("output buffer holds " + std::to_string(have) +
-                                    " values, the window needs " +
-                                    std::to_string(window.size()));
-    }
-}
-
-}  // namespace
+using detail::check_buffer_size;
+using detail::for_each_band;
 
 void render_counts(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
                    std::span<std::uint32_t> out, const RenderOptions& options) {
     params.validate();
     grid.check_window(window);
-    check_output_size(out.size(), window);
-    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
-        detail::escape_counts_until(grid, params, sub, out.subspan(offset, sub.size()), options.kernel,
-                                    options.precision, options.cancel);
+    check_buffer_size(out.size(), window.size(), "output");
+    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t first_row) {
+        const std::size_t offset = first_row * window.width;
+        detail::escape_counts_until(grid, params, sub, out.subspan(offset, sub.size()),
+                                    options.kernel, options.precision, options.cancel);
     });
 }
 
@@ -114,7 +83,7 @@ void render_values(const PixelGrid& grid, const JuliaParams& params, const Pixel
                    std::span<double> out, const RenderOptions& options) {
     params.validate();
     grid.check_window(window);
-    check_output_size(out.size(), window);
+    check_buffer_size(out.size(), window.size(), "output");
     // A table of every count's value, built once, replaces a division per pixel when it is
     // small against the image.
     std::vector<double> table;
@@ -124,7 +93,8 @@ void render_values(const PixelGrid& grid, const JuliaParams& params, const Pixel
             table[k] = normalized_value(k, params.itermin, params.itermax);
         }
     }
-    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
+    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t first_row) {
+        const std::size_t offset = first_row * window.width;
         std::vector<std::uint32_t> counts(sub.size());
         detail::escape_counts_until(grid, params, sub, counts, options.kernel, options.precision,
                                     options.cancel);
@@ -143,8 +113,9 @@ void render_gray(const PixelGrid& grid, const JuliaParams& params, const PixelWi
                  std::span<std::uint8_t> out, const RenderOptions& options) {
     params.validate();
     grid.check_window(window);
-    check_output_size(out.size(), window);
-    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t offset) {
+    check_buffer_size(out.size(), window.size(), "output");
+    for_each_band(window, options, [&](const PixelWindow& sub, std::size_t first_row) {
+        const std::size_t offset = first_row * window.width;
         std::vector<std::uint32_t> counts(sub.size());
         detail::escape_counts_until(grid, params, sub, counts, options.kernel, options.precision,
                                     options.cancel);
