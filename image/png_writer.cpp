@@ -40,24 +40,24 @@ void put_u32(std::uint8_t* out, std::uint32_t value) noexcept {
     out[3] = static_cast<std::uint8_t>(value);
 }
 
-std::uint32_t crc_of(std::uint32_t crc, std::span<const std::uint8_t> bytes) noexcept {
-    uLong value = crc;
+// Continues zlib's `checksum` (crc32 or adler32) over `bytes`, in pieces zlib's uInt can count.
+template <uLong (*checksum)(uLong, const Bytef*, uInt)>
+std::uint32_t continue_checksum(std::uint32_t value, std::span<const std::uint8_t> bytes) noexcept {
+    uLong running = value;
     for (std::size_t done = 0; done < bytes.size();) {
         const std::size_t piece = std::min(bytes.size() - done, max_zlib_piece);
-        value = crc32(value, bytes.data() + done, static_cast<uInt>(piece));
+        running = checksum(running, bytes.data() + done, static_cast<uInt>(piece));
         done += piece;
     }
-    return static_cast<std::uint32_t>(value);
+    return static_cast<std::uint32_t>(running);
+}
+
+std::uint32_t crc_of(std::uint32_t crc, std::span<const std::uint8_t> bytes) noexcept {
+    return continue_checksum<crc32>(crc, bytes);
 }
 
 std::uint32_t adler_of(std::uint32_t adler, std::span<const std::uint8_t> bytes) noexcept {
-    uLong value = adler;
-    for (std::size_t done = 0; done < bytes.size();) {
-        const std::size_t piece = std::min(bytes.size() - done, max_zlib_piece);
-        value = adler32(value, bytes.data() + done, static_cast<uInt>(piece));
-        done += piece;
-    }
-    return static_cast<std::uint32_t>(value);
+    return continue_checksum<adler32>(adler, bytes);
 }
 
 // Emits one chunk: length, type, data, CRC of type and data. Data longer than a chunk may hold
