@@ -109,6 +109,10 @@ class SeedJuliaDiv:
         self.n_iterations = params.n_iterations
         self.resolution = params.resolution
         self.grid = grid
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Per-implementation set-up once the parameters are valid (numba compiles here)."""
 
     def __repr__(self) -> str:
         return (
@@ -226,16 +230,7 @@ class NumbaJuliaDiv(SeedJuliaDiv):
 
     name = "numba"
 
-    def __init__(
-        self,
-        c_0: complex,
-        threshold: float = 2.0,
-        n_iterations: Tuple[int, int] = (0, 50),
-        resolution: int = 1000,
-        *,
-        grid: str = "native",
-    ) -> None:
-        super().__init__(c_0, threshold, n_iterations, resolution, grid=grid)
+    def _prepare(self) -> None:
         # Compiling here keeps the JIT out of the timed `over` and fails early without numba.
         self._kernel = _numba_kernel(self.name)
 
