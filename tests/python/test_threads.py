@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -95,26 +93,7 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery to a child is POSIX")
-def test_ctrl_c_interrupts_a_long_render_promptly():
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(0.5)  # let the render get going
-        signalled = time.perf_counter()
-        child.send_signal(signal.SIGINT)
-        stdout, stderr = child.communicate(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == 0, stderr
-    lines = stdout.split("\n")
-    interrupted = [line for line in lines if line.startswith("interrupted")]
-    assert interrupted, stdout + stderr
-    # perf_counter is CLOCK_MONOTONIC on Linux, shared by both processes.
-    latency = float(interrupted[0].split()[1]) - signalled
+def test_ctrl_c_interrupts_a_long_render_promptly(interrupt_child):
+    latency, lines = interrupt_child(CHILD)
     assert latency < 2.0
     assert "after 1" in lines
