@@ -13,10 +13,18 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "escape_kernels.hpp"
 
 HWY_BEFORE_NAMESPACE();
+#if HWY_TARGET == HWY_AVX3_DL && HWY_ARCH_X86 && (HWY_COMPILER_GCC_ACTUAL || HWY_COMPILER_CLANG)
+// Highway 1.0's AVX3_DL target leaves out GFNI, which every CPU of that class has (Ice Lake,
+// Sapphire Rapids, Zen 4) and later Highway versions include; the mask-history fold uses it.
+// Dispatch (cpu_targets below) requires it of the CPU. HWY_AFTER_NAMESPACE pops this.
+#pragma GCC target("gfni")
+#endif
 namespace juliaset::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -128,12 +136,129 @@ HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
     for (std::size_t r = 0; r < kTileRows; ++r) hn::StoreU(k[r], d, counts + r * lanes);
 }
 
+#if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86
+// AVX3_DL and later (Ice Lake, Zen 4 and newer): the double kernel records each step's
+// still-inside masks in memory and turns them into counts once per block of steps, instead of
+// updating a count vector every step. The loop above spends 39 of its 37 + 2 vector-port
+// micro-ops per tile-step on arithmetic, the count blend, the step counter and the exit test;
+// a mask store uses the store ports and the exit test here is a scalar load, so the loop
+// below issues only the 8 arithmetic micro-ops per row and step that exactness needs.
+
+// Steps recorded per block: 64 steps x 4 rows of 8-bit masks is 256 bytes, four vectors.
+constexpr std::uint32_t kHistorySteps = 64;
+
+// Counts of one block: history[4 * s + r] holds row r's still-inside mask after step s. The
+// count of a lane is the number of steps after which it was still inside (a lane stays out
+// once out), so the block adds, per row and lane, the population count of one bit column.
+HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows]) {
+    // Byte 16 r + s of a 64-byte group comes from byte 4 s + r: each 128-bit lane then holds
+    // one row's 16 steps, eight to a qword.
+    alignas(64) static constexpr std::uint8_t kRowsTogether[64] = {
+        0, 4, 8,  12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60,
+        1, 5, 9,  13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61,
+        2, 6, 10, 14, 18, 22, 26, 30, 34, 38, 42, 46, 50, 54, 58, 62,
+        3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47, 51, 55, 59, 63};
+    const __m512i rows_together = _mm512_load_si512(kRowsTogether);
+    // GF2P8AFFINEQB with these bytes as the vector and a qword of masks as the matrix
+    // transposes that 8 x 8 bit matrix: result byte b holds lane b's bit from each of the
+    // qword's 8 steps (Intel SDM, "GF2P8AFFINEQB": bit i of byte b is bit b of matrix byte
+    // 7 - i when the vector byte is 1 << b).
+    const __m512i lane_bits = _mm512_set1_epi64(static_cast<long long>(0x8040201008040201ULL));
+    __m512i per_lane = _mm512_setzero_si512();  // byte counts, at most 64
+    for (std::size_t group = 0; group < 4; ++group) {
+        __m512i masks = _mm512_load_si512(history + 64 * group);
+        masks = _mm512_permutexvar_epi8(rows_together, masks);
+        masks = _mm512_gf2p8affine_epi64_epi8(lane_bits, masks, 0);
+        per_lane = _mm512_add_epi8(per_lane, _mm512_popcnt_epi8(masks));
+    }
+    // Add each 128-bit lane's two qwords: its low qword then counts all 64 steps.
+    per_lane = _mm512_add_epi8(per_lane, _mm512_shuffle_epi32(per_lane, _MM_PERM_BADC));
+    total[0] = _mm512_add_epi64(total[0], _mm512_cvtepu8_epi64(_mm512_castsi512_si128(per_lane)));
+    total[1] = _mm512_add_epi64(total[1], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 1)));
+    total[2] = _mm512_add_epi64(total[2], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 2)));
+    total[3] = _mm512_add_epi64(total[3], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 3)));
+}
+
+// The double tile of EscapeTile with counts from mask history; writes 4 rows of 8 uint32.
+template <bool kMandelbrot, bool kPollCancel>
+HWY_INLINE void EscapeTileHistory(const double* HWY_RESTRICT xs, const double* row_ys,
+                                  const KernelTask<double>& task,
+                                  std::uint32_t* HWY_RESTRICT counts) {
+    const hn::Full512<double> d;
+    using V = hn::Vec<decltype(d)>;
+    const V limit = hn::Set(d, task.threshold_squared);
+    const V two = hn::Set(d, 2.0);
+    const V x0 = hn::LoadU(d, xs);
+
+    V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows];
+    V c_re[kTileRows], c_im[kTileRows];
+    hn::Mask<decltype(d)> active[kTileRows];
+    __m512i total[kTileRows];
+    for (std::size_t r = 0; r < kTileRows; ++r) {
+        if constexpr (kMandelbrot) {
+            c_re[r] = x0;
+            c_im[r] = hn::Set(d, row_ys[r]);
+            re[r] = im[r] = hn::Zero(d);
+        } else {
+            c_re[r] = hn::Set(d, task.c_re);
+            c_im[r] = hn::Set(d, task.c_im);
+            re[r] = x0;
+            im[r] = hn::Set(d, row_ys[r]);
+        }
+        re2[r] = hn::Mul(re[r], re[r]);
+        im2[r] = hn::Mul(im[r], im[r]);
+        active[r] = hn::FirstN(d, 8);
+        total[r] = _mm512_setzero_si512();
+    }
+    alignas(64) std::uint8_t history[kHistorySteps * kTileRows];
+    std::uint32_t done = 0;  // steps folded into `total`
+    bool escaped = false;
+    while (!escaped && done < task.itermax) {
+        if constexpr (kPollCancel) {
+            if (done != 0 && done % cancel_poll_interval == 0 && task.cancelled()) return;
+        }
+        const std::uint32_t block = std::min(kHistorySteps, task.itermax - done);
+        // Steps after the last one run must read as "escaped": zero the block first.
+        for (std::size_t group = 0; group < 4; ++group) {
+            _mm512_store_si512(history + 64 * group, _mm512_setzero_si512());
+        }
+        for (std::uint32_t s = 0; s < block; ++s) {
+            for (std::size_t r = 0; r < kTileRows; ++r) {
+                const V cross = hn::Mul(re[r], im[r]);
+                re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
+                im[r] = hn::MulAdd(cross, two, c_im[r]);
+                re2[r] = hn::Mul(re[r], re[r]);
+                im2[r] = hn::Mul(im[r], im[r]);
+                active[r] = StillInside(d, active[r], hn::Add(re2[r], im2[r]), limit);
+                _store_mask8(reinterpret_cast<__mmask8*>(history + kTileRows * s + r),
+                             active[r].raw);
+            }
+            // Every lane of the tile is out once the step's four mask bytes are all zero; a
+            // scalar load tests them without taking a vector port.
+            std::uint32_t still_inside;
+            std::memcpy(&still_inside, history + kTileRows * s, sizeof still_inside);
+            if (still_inside == 0) {
+                escaped = true;
+                break;
+            }
+        }
+        FoldHistory(history, total);
+        done += block;
+    }
+    for (std::size_t r = 0; r < kTileRows; ++r) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(counts + 8 * r),
+                            _mm512_cvtepi64_epi32(total[r]));
+    }
+}
+#endif  // HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86
+
 template <class Real, bool kMandelbrot>
 HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
     const hn::ScalableTag<Real> d;
     const std::size_t lanes = hn::Lanes(d);
     HWY_ALIGN Real x_pad[kMaxLanes<Real>];
     HWY_ALIGN Real counts[kTileRows * kMaxLanes<Real>];
+    [[maybe_unused]] HWY_ALIGN std::uint32_t tile_counts[kTileRows * kMaxLanes<Real>];
     Real row_ys[kTileRows];
     const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
 
@@ -151,6 +276,21 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
                 for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
                 xs = x_pad;
             }
+#if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86
+            if constexpr (std::is_same_v<Real, double>) {
+                static_assert(kMaxLanes<double> == 8);
+                if (poll_inside_tiles) {
+                    EscapeTileHistory<kMandelbrot, true>(xs, row_ys, task, tile_counts);
+                } else {
+                    EscapeTileHistory<kMandelbrot, false>(xs, row_ys, task, tile_counts);
+                }
+                for (std::size_t r = 0; r < rows; ++r) {
+                    std::memcpy(task.out + (j0 + r) * task.width + i0, tile_counts + r * lanes,
+                                cols * sizeof(std::uint32_t));
+                }
+                continue;
+            }
+#endif
             if (poll_inside_tiles) {
                 EscapeTile<kMandelbrot, true>(d, xs, row_ys, task, counts);
             } else {
@@ -182,6 +322,7 @@ void EscapeCountsSingle(const KernelTask<float>& task) { EscapeCountsFamily(task
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -189,51 +330,122 @@ HWY_AFTER_NAMESPACE();
 
 namespace juliaset {
 namespace detail {
-
-HWY_EXPORT(EscapeCountsDouble);
-HWY_EXPORT(EscapeCountsSingle);
-
-void escape_counts_simd(const KernelTask<double>& task) noexcept {
-    HWY_DYNAMIC_DISPATCH(EscapeCountsDouble)(task);
-}
-void escape_counts_simd(const KernelTask<float>& task) noexcept {
-    HWY_DYNAMIC_DISPATCH(EscapeCountsSingle)(task);
-}
-
 namespace {
 
-// The best target that dispatch picks: the lowest set bit among supported, compiled targets.
-std::int64_t best_target() {
-    const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
+// Dispatch. Highway's HWY_DYNAMIC_DISPATCH asks libhwy which targets the CPU supports, and
+// loading Debian's libhwy.so costs about 5 ms at every process start (a static initialiser
+// times the clock): 5 ms is 4 % of the headline CLI run. On x86 the core detects the targets
+// itself with the compiler's CPU-feature test and never links libhwy; elsewhere it asks libhwy.
+
+// Every target this binary holds code for: the dynamic targets plus the portable fallback.
+constexpr std::int64_t kCompiledTargets = HWY_TARGETS;
+
+std::int64_t cpu_targets() {
+#if HWY_ARCH_X86
+    // Each target needs every feature its code is compiled with (Highway 1.0's HWY_TARGET_STR
+    // for that target, plus GFNI for AVX3_DL, added above). The builtin also checks that the
+    // OS saves the AVX and AVX-512 registers.
+    __builtin_cpu_init();
+    std::int64_t targets = HWY_EMU128 | HWY_SCALAR;
+    const bool ssse3 = __builtin_cpu_supports("sse2") && __builtin_cpu_supports("ssse3");
+    const bool sse4 = ssse3 && __builtin_cpu_supports("sse4.1") &&
+                      __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+                      __builtin_cpu_supports("aes");
+    const bool avx2 = sse4 && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
+                      __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+                      __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    const bool avx3 = avx2 && __builtin_cpu_supports("avx512f") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512bw");
+    const bool avx3_dl =
+        avx3 && __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx512vbmi") &&
+        __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("vaes") &&
+        __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bitalg") &&
+        __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("gfni");
+    if (ssse3) targets |= HWY_SSSE3;
+    if (sse4) targets |= HWY_SSE4;
+    if (avx2) targets |= HWY_AVX2;
+    if (avx3) targets |= HWY_AVX3;
+    if (avx3_dl) targets |= HWY_AVX3_DL;
+    return targets;
+#else
+    return hwy::SupportedTargets();
+#endif
+}
+
+// Targets both compiled and supported, best (lowest bit) first.
+std::int64_t usable_targets() {
+    static const std::int64_t usable = cpu_targets() & kCompiledTargets;
+    return usable;
+}
+
+// force_simd_target's choice, or 0 for "the best usable target".
+std::atomic<std::int64_t> forced_target{0};
+
+std::int64_t chosen_target() {
+    const std::int64_t forced = forced_target.load(std::memory_order_relaxed);
+    if (forced != 0) return forced;
+    const std::int64_t usable = usable_targets();
     return usable & -usable;
 }
 
+// The position of `target`'s kernel in a table laid out like HWY_EXPORT's: entry 0 unused,
+// then one per dynamic target (best first), then the fallback.
+std::size_t table_index(std::int64_t target) {
+    if ((target & (HWY_EMU128 | HWY_SCALAR)) != 0) return HWY_MAX_DYNAMIC_TARGETS + 1;
+    return static_cast<std::size_t>(__builtin_ctzll(
+        static_cast<unsigned long long>(HWY_CHOSEN_TARGET_SHIFT(target))));
+}
+
+template <class Function>
+using KernelTable = Function const[HWY_MAX_DYNAMIC_TARGETS + 2];
+
+constexpr KernelTable<decltype(&HWY_STATIC_DISPATCH(EscapeCountsDouble))> kDoubleKernels = {
+    nullptr, HWY_CHOOSE_TARGET_LIST(EscapeCountsDouble), HWY_CHOOSE_FALLBACK(EscapeCountsDouble)};
+constexpr KernelTable<decltype(&HWY_STATIC_DISPATCH(EscapeCountsSingle))> kSingleKernels = {
+    nullptr, HWY_CHOOSE_TARGET_LIST(EscapeCountsSingle), HWY_CHOOSE_FALLBACK(EscapeCountsSingle)};
+
+std::vector<std::int64_t> usable_target_list() {
+    std::vector<std::int64_t> list;
+    for (std::int64_t rest = usable_targets(); rest != 0; rest &= rest - 1) {
+        list.push_back(rest & -rest);
+    }
+    return list;
+}
+
 }  // namespace
+
+void escape_counts_simd(const KernelTask<double>& task) noexcept {
+    kDoubleKernels[table_index(chosen_target())](task);
+}
+void escape_counts_simd(const KernelTask<float>& task) noexcept {
+    kSingleKernels[table_index(chosen_target())](task);
+}
+
 }  // namespace detail
 
-std::string simd_target_name() { return hwy::TargetName(detail::best_target()); }
+std::string simd_target_name() { return hwy::TargetName(detail::chosen_target()); }
 
 std::vector<std::string> available_simd_targets() {
     std::vector<std::string> names;
-    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    for (const std::int64_t target : detail::usable_target_list()) {
         names.emplace_back(hwy::TargetName(target));
     }
     return names;
 }
 
 void force_simd_target(const std::string& name) {
-    if (name.empty()) {
-        hwy::SetSupportedTargetsForTest(0);
-        return;
-    }
-    hwy::SetSupportedTargetsForTest(0);  // look among all real targets, not a previous choice
-    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
-        if (name == hwy::TargetName(target)) {
-            hwy::SetSupportedTargetsForTest(target);
-            return;
+    std::int64_t chosen = 0;
+    if (!name.empty()) {
+        for (const std::int64_t target : detail::usable_target_list()) {
+            if (name == hwy::TargetName(target)) chosen = target;
+        }
+        if (chosen == 0) {
+            throw std::invalid_argument("SIMD target '" + name +
+                                        "' is not available on this CPU");
         }
     }
-    throw std::invalid_argument("SIMD target '" + name + "' is not available on this CPU");
+    detail::forced_target.store(chosen, std::memory_order_relaxed);
 }
 
 }  // namespace juliaset

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -9,6 +10,7 @@
 
 #include "juliaset/escape.hpp"
 #include "juliaset/grid.hpp"
+#include "juliaset/render.hpp"
 
 namespace {
 
@@ -145,6 +147,35 @@ TEST(EscapeCounts, EverySimdTargetEqualsTheOracleOnTheHeadlineZoom) {
     for (const std::string& target : juliaset::available_simd_targets()) {
         const ForcedTarget forced(target);
         EXPECT_EQ(counts_of(grid, params, window, Kernel::automatic), expected) << target;
+    }
+}
+
+// Long orbits: the AVX3_DL kernel folds its step masks into counts every 64 steps, and every
+// kernel polls a cancel flag (when one is given) every cancel_poll_interval steps. Counts far
+// above both, near the set's boundary where they vary most, must still equal the oracle's.
+TEST(EscapeCounts, EverySimdTargetEqualsTheOracleOnLongOrbits) {
+    // A small window on the boundary of the Douady rabbit: counts from 0 up to itermax.
+    const PixelGrid grid(Region{-0.05, 0.05, 0.55, 0.65}, 13);
+    const JuliaParams params{-0.123, 0.745, 2.0, 0, 70'000};
+    const auto expected = counts_of(grid, params, grid.full_window(), Kernel::scalar);
+    std::size_t long_orbits = 0, inside = 0;
+    for (const std::uint32_t count : expected) {
+        long_orbits += count > 255 && count < params.itermax;
+        inside += count == params.itermax;
+    }
+    ASSERT_GT(inside, 0u);
+    ASSERT_GT(long_orbits + inside, 10u);
+    const std::atomic<bool> never_cancelled{false};
+    juliaset::RenderOptions options;
+    options.threads = 1;
+    options.cancel = &never_cancelled;  // takes the kernels' polling path
+    for (const std::string& target : juliaset::available_simd_targets()) {
+        const ForcedTarget forced(target);
+        EXPECT_EQ(counts_of(grid, params, grid.full_window(), Kernel::automatic), expected)
+            << target;
+        std::vector<std::uint32_t> polled(grid.pixel_count());
+        juliaset::render_counts(grid, params, grid.full_window(), polled, options);
+        EXPECT_EQ(polled, expected) << target << " with a cancel flag";
     }
 }
 
