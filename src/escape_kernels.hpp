@@ -52,4 +52,11 @@ void escape_counts_scalar(const KernelTask<float>& task) noexcept;
 void escape_counts_simd(const KernelTask<double>& task) noexcept;
 void escape_counts_simd(const KernelTask<float>& task) noexcept;
 
+/// Gray levels of the first n counts, each `table[min(count, itermax)]` (itermax <= 255, the
+/// table 256 bytes), on targets with byte permutes; returns how many leading pixels it
+/// mapped (0 elsewhere), leaving the rest to the caller.
+std::size_t gray_from_counts_simd(const std::uint32_t* counts, std::size_t n,
+                                  const std::uint8_t* table, std::uint32_t itermax,
+                                  std::uint8_t* out) noexcept;
+
 }  // namespace juliaset::detail

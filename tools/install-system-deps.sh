@@ -7,7 +7,8 @@ packages=(
   libhwy-dev        # Highway: SIMD kernels with runtime dispatch
   libcli11-dev      # CLI11: command-line parsing
   nlohmann-json3-dev  # nlohmann::json: the parameters every PNG records
-  zlib1g-dev        # zlib: PNG compression
+  zlib1g-dev        # zlib: PNG compression (--best and the other zlib levels)
+  libdeflate-dev pkgconf  # libdeflate: vectorised Adler-32 and CRC-32 for the PNG writer
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark
 )

@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
+#include <random>
 #include <stdexcept>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "juliaset/fields.hpp"
@@ -54,6 +56,30 @@ TEST(Render, CountsToGrayTableEqualsDirectMapping) {
             ASSERT_EQ(gray[p], gray_level(counts[p], 3, itermax)) << p;
         }
     }
+}
+
+// itermax <= 255 takes the byte-permute path on AVX3_DL CPUs: every target must give the
+// gray_level of each count, over whole 64-pixel steps and ragged tails.
+TEST(Render, CountsToGrayMatchesGrayLevelOnEveryTarget) {
+    std::mt19937 rng(7);
+    for (const std::string& target : juliaset::available_simd_targets()) {
+        juliaset::force_simd_target(target);
+        for (const std::uint32_t itermax : {1u, 2u, 100u, 127u, 128u, 200u, 255u}) {
+            const std::uint32_t itermin = itermax / 3;
+            std::uniform_int_distribution<std::uint32_t> count(0, itermax);
+            for (const std::size_t n : {std::size_t{4} * itermax + 64, std::size_t{16384 + 37}}) {
+                std::vector<std::uint32_t> counts(n);
+                for (auto& c : counts) c = count(rng);
+                std::vector<std::uint8_t> gray(n);
+                counts_to_gray(counts, itermin, itermax, gray);
+                for (std::size_t p = 0; p < n; ++p) {
+                    ASSERT_EQ(gray[p], gray_level(counts[p], itermin, itermax))
+                        << target << " itermax " << itermax << " pixel " << p;
+                }
+            }
+        }
+    }
+    juliaset::force_simd_target("");
 }
 
 TEST(Render, RaisedCancelFlagStopsTheRender) {
