@@ -26,9 +26,11 @@ namespace juliaset::cli {
 
 namespace {
 
-// Counts are rendered in chunks of this many pixels: small enough to stay in cache between
-// the kernel writing them and counts_to_gray reading them, large enough for the SIMD kernel.
-constexpr std::size_t count_chunk_pixels = 16384;
+// Counts are rendered in chunks of this many pixels (256 KiB of counts): small enough to stay
+// in cache between the kernel writing them and counts_to_gray reading them, large enough that
+// each call's per-column sample coordinates (one division each) cost little: with 16384 they
+// took 3.3 % of the headline run's CPU samples.
+constexpr std::size_t count_chunk_pixels = 65536;
 
 std::string shortest(double value) {
     std::array<char, 32> buffer{};
