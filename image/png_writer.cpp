@@ -41,8 +41,8 @@ void put_u32(std::uint8_t* out, std::uint32_t value) noexcept {
     out[3] = static_cast<std::uint8_t>(value);
 }
 
-// libdeflate's checksums take any length and use the CPU's vector units: on the headline
-// image its Adler-32 replaced about 2.4 % of the CLI's CPU time spent in zlib's adler32.
+// libdeflate's checksums take any length and use the CPU's vector units: zlib's adler32 took
+// 2.4 % of the headline CLI run's CPU samples, libdeflate's takes under 0.2 %.
 std::uint32_t crc_of(std::uint32_t crc, std::span<const std::uint8_t> bytes) noexcept {
     return libdeflate_crc32(crc, bytes.data(), bytes.size());
 }
