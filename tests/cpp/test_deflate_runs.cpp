@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <iterator>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -108,6 +110,56 @@ TEST(DeflateRuns, PiecesConcatenateLikeSyncFlushedStreams) {
         whole.insert(whole.end(), data.begin(), data.end());
     }
     EXPECT_EQ(inflate_raw(compressed, whole.size()), whole);
+}
+
+TEST(DeflateRuns, RunsAtEveryOffsetOfA64ByteBlockRoundTrip) {
+    // The encoder finds runs 64 bytes at a time and handles the last bytes apart, so put runs
+    // of every kind at every offset in and around a block, in inputs of every size near it.
+    const std::size_t run_lengths[] = {1, 2, 3, 4, 5, 8, 63, 64, 65, 66, 129, 258, 259, 260, 261, 262, 517};
+    for (std::size_t offset = 0; offset < 140; ++offset) {
+        for (const std::size_t run : run_lengths) {
+            std::vector<std::uint8_t> data;
+            for (std::size_t i = 0; i < offset; ++i) data.push_back(static_cast<std::uint8_t>(i * 37 + 1));
+            data.insert(data.end(), run, offset % 2 == 0 ? 0 : 200);
+            for (std::size_t i = 0; i < offset % 9; ++i) data.push_back(static_cast<std::uint8_t>(i * 11 + 3));
+            ASSERT_EQ(round_trip(data), data) << "offset " << offset << ", run " << run;
+        }
+    }
+    for (std::size_t size = 0; size < 300; ++size) {
+        std::vector<std::uint8_t> zeros(size, 0), pairs(size);
+        for (std::size_t i = 0; i < size; ++i) pairs[i] = static_cast<std::uint8_t>(i / 4 % 2);  // runs of 4
+        ASSERT_EQ(round_trip(zeros), zeros) << size << " zeros";
+        ASSERT_EQ(round_trip(pairs), pairs) << size << " bytes of runs of 4";
+    }
+}
+
+// The encoder's output is part of the PNG files the CLI writes: speeding it up must not change
+// a byte. This pins the encoding of a mixed input (runs of every length, noise, uneven pieces)
+// to the one the first version produced.
+TEST(DeflateRuns, OutputMatchesTheFirstVersionsBytes) {
+    std::mt19937 rng(2024);  // raw outputs only: std::mt19937's are the same everywhere
+    std::vector<std::uint8_t> data;
+    while (data.size() < 300'000) {
+        const std::uint32_t r = rng();
+        const auto value = static_cast<std::uint8_t>(r % 4 == 0 ? r >> 24 : r % 3);
+        const std::size_t length = (r >> 8) % 8 == 0 ? 1 + (r >> 11) % 1200 : 1 + (r >> 11) % 9;
+        if ((r >> 4) % 3 == 0) {
+            for (std::size_t i = 0; i < length; ++i) data.push_back(static_cast<std::uint8_t>(rng() % 7));
+        } else {
+            data.insert(data.end(), length, value);
+        }
+    }
+    std::vector<std::uint8_t> compressed;
+    const std::size_t cuts[] = {0, 1, 5, 70, 64 * 1000 + 17, 200'000, data.size()};
+    for (std::size_t k = 0; k + 1 < std::size(cuts); ++k) {
+        deflate_runs(std::span(data).subspan(cuts[k], cuts[k + 1] - cuts[k]), k + 2 == std::size(cuts), compressed);
+    }
+    std::uint64_t fnv1a = 14695981039346656037ull;
+    for (const std::uint8_t byte : compressed) fnv1a = (fnv1a ^ byte) * 1099511628211ull;
+    EXPECT_EQ(data.size(), 300162u);
+    EXPECT_EQ(compressed.size(), 44467u);
+    EXPECT_EQ(fnv1a, 0x42a76370d69ab22bull);
+    EXPECT_EQ(inflate_raw(compressed, data.size()), data);
 }
 
 TEST(DeflateRuns, CompressesRunsWell) {
