@@ -43,14 +43,16 @@ void put_u32(std::uint8_t* out, std::uint32_t value) noexcept {
 
 // libdeflate's checksums take any length and use the CPU's vector units: zlib's adler32 took
 // 2.4 % of the headline CLI run's CPU samples, libdeflate's takes under 0.2 %.
+// libdeflate reads a null buffer as "start afresh" and returns the initial value, and an empty
+// span's data() may be null: no bytes must leave the running value as it is.
 std::uint32_t crc_of(std::uint32_t crc, std::span<const std::uint8_t> bytes) noexcept {
-    return libdeflate_crc32(crc, bytes.data(), bytes.size());
+    return bytes.empty() ? crc : libdeflate_crc32(crc, bytes.data(), bytes.size());
 }
 
 constexpr std::uint32_t adler_initial = 1;  // RFC 1950: the Adler-32 of no bytes
 
 std::uint32_t adler_of(std::uint32_t adler, std::span<const std::uint8_t> bytes) noexcept {
-    return libdeflate_adler32(adler, bytes.data(), bytes.size());
+    return bytes.empty() ? adler : libdeflate_adler32(adler, bytes.data(), bytes.size());
 }
 
 // Emits one chunk: length, type, data, CRC of type and data. Data longer than a chunk may hold

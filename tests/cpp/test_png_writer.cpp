@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -352,12 +354,14 @@ TEST(PngWriter, WorkersStayWithinTheBandsInFlightOfTheWriter) {
     juliaset::png::write_png(
         format,
         [&](std::size_t first, std::size_t count, std::span<std::uint8_t> out) {
-            // The Up filter fetches one row above each band: the band is the one below it.
-            const std::size_t band = (first + count - 1) / rows_per_band;
+            // A one-row call is a band rendering the row above it, its neighbour being late.
+            const bool row_above = count == 1;
+            const std::size_t band = (first + count) / rows_per_band - (row_above ? 0 : 1);
+            if (row_above && (first + 1) % rows_per_band != 0) ++violations;
             // Band `band` may start once band `band - in_flight` was handed to the sink; the
             // one being written may not have reached it yet.
             if (band >= idat_chunks_written.load() + in_flight + 1) ++violations;
-            ++bands_seen;
+            if (!row_above) ++bands_seen;
             std::fill(out.begin(), out.end(), static_cast<std::uint8_t>(first));
         },
         [&](std::span<const std::uint8_t> bytes) {
@@ -369,6 +373,42 @@ TEST(PngWriter, WorkersStayWithinTheBandsInFlightOfTheWriter) {
     EXPECT_EQ(bands_seen.load(), 200u);
     EXPECT_EQ(idat_chunks_written.load(), 200u);
     EXPECT_EQ(violations.load(), 0u);
+}
+
+// A band filters its first row Up against the band before's last row, copied from that band
+// when it has finished and rendered again otherwise. Slow even bands force the second case;
+// the file must not change.
+TEST(PngWriter, ABandRendersTheRowAboveItselfWhenItsNeighbourIsLate) {
+    const ImageFormat format = gray_format(40, 40);
+    constexpr std::size_t rows_per_band = 4;
+    std::atomic<std::size_t> rows_rendered_twice{0};
+    const auto encode = [&](unsigned threads, bool slow_even_bands) {
+        EncodeOptions options;
+        options.rows_per_band = rows_per_band;
+        options.threads = threads;
+        Bytes file;
+        juliaset::png::write_png(
+            format,
+            [&](std::size_t first, std::size_t count, std::span<std::uint8_t> out) {
+                if (count == 1) ++rows_rendered_twice;
+                if (slow_even_bands && count == rows_per_band && first % (2 * rows_per_band) == 0) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+                for (std::size_t i = 0; i < out.size(); ++i) {
+                    const std::size_t row = first + i / format.row_bytes();
+                    out[i] = static_cast<std::uint8_t>(row * 7 + (i % format.row_bytes()) * 3);
+                }
+            },
+            [&](std::span<const std::uint8_t> bytes) { file.insert(file.end(), bytes.begin(), bytes.end()); },
+            options);
+        return file;
+    };
+    const Bytes in_order = encode(1, false);
+    EXPECT_EQ(rows_rendered_twice.load(), 0u);  // one thread: the neighbour is always done
+    const Bytes with_late_neighbours = encode(2, true);
+    EXPECT_GT(rows_rendered_twice.load(), 0u);
+    EXPECT_EQ(with_late_neighbours, in_order);
+    EXPECT_EQ(decode(with_late_neighbours, 1).filter_bytes.size(), format.height);
 }
 
 TEST(PngWriter, DefaultBandsHoldAboutAQuarterMebibyte) {
