@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <utility>
@@ -261,7 +262,10 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
     const Precision precision = settings.precision;
     const auto gray_rows = [&](std::size_t first_row, std::size_t row_count,
                                std::span<std::uint8_t> out) {
-        std::vector<std::uint32_t> counts(std::min(count_chunk_pixels, width * row_count));
+        // Not zero-filled: the kernel writes every count before it is read.
+        const std::size_t chunk_capacity = std::min(count_chunk_pixels, width * row_count);
+        const auto count_storage = std::make_unique_for_overwrite<std::uint32_t[]>(chunk_capacity);
+        const std::span<std::uint32_t> counts(count_storage.get(), chunk_capacity);
         // Whole rows per chunk when rows are narrow, else pieces of one row.
         const std::size_t rows_per_chunk = std::max<std::size_t>(count_chunk_pixels / width, 1);
         const std::size_t columns_per_chunk = std::min(width, count_chunk_pixels);
@@ -270,7 +274,7 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
             for (std::size_t column = 0; column < width; column += columns_per_chunk) {
                 const PixelWindow window{column, first_row + row,
                                          std::min(columns_per_chunk, width - column), rows};
-                const auto chunk = std::span(counts).first(window.size());
+                const auto chunk = counts.first(window.size());
                 escape_counts(grid, params, window, chunk, Kernel::automatic, precision);
                 // With whole rows the chunk is contiguous in `out`; a partial row is one piece.
                 counts_to_gray(chunk, params.itermin, params.itermax,
