@@ -56,6 +56,47 @@ HWY_INLINE hn::Mask<D> StillInside(D d, hn::Mask<D> active, V norm, V limit) {
 // miss and a refill every few steps cost more than that saves (docs/design.md).
 constexpr std::size_t kTileRows = 4;
 
+// The orbits of a tile's rows: z, its squared parts (shared by the next step and the norm)
+// and c, per row. kMandelbrot: z0 = 0 and c = the pixel's point (per lane) instead of
+// z0 = the point and c fixed.
+template <class D, bool kMandelbrot, class Real = hn::TFromD<D>>
+struct TileOrbits {
+    using V = hn::Vec<D>;
+    V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows];
+    V c_re[kTileRows], c_im[kTileRows];
+    V two;
+
+    HWY_INLINE TileOrbits(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
+                          const KernelTask<Real>& task)
+        : two(hn::Set(d, Real{2})) {
+        const V x0 = hn::LoadU(d, xs);
+        for (std::size_t r = 0; r < kTileRows; ++r) {
+            if constexpr (kMandelbrot) {
+                c_re[r] = x0;
+                c_im[r] = hn::Set(d, row_ys[r]);
+                re[r] = im[r] = hn::Zero(d);
+            } else {
+                c_re[r] = hn::Set(d, task.c_re);
+                c_im[r] = hn::Set(d, task.c_im);
+                re[r] = x0;
+                im[r] = hn::Set(d, row_ys[r]);
+            }
+            re2[r] = hn::Mul(re[r], re[r]);
+            im2[r] = hn::Mul(im[r], im[r]);
+        }
+    }
+
+    // One step of row r, the oracle's operations in its order; returns |z|^2 after it.
+    HWY_INLINE V Step(std::size_t r) {
+        const V cross = hn::Mul(re[r], im[r]);
+        re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
+        im[r] = hn::MulAdd(cross, two, c_im[r]);
+        re2[r] = hn::Mul(re[r], re[r]);
+        im2[r] = hn::Mul(im[r], im[r]);
+        return hn::Add(re2[r], im2[r]);
+    }
+};
+
 // Counts are kept as floating-point lanes (exact up to 2^24 in float, 2^53 in double; the
 // entry point limits itermax accordingly) so that no conversion sits in the loop.
 // kMandelbrot: z0 = 0 and c = the pixel's point (per lane) instead of z0 = the point, c fixed.
@@ -66,27 +107,12 @@ HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
     using V = hn::Vec<D>;
     const V limit = hn::Set(d, task.threshold_squared);
     const V one = hn::Set(d, Real{1});
-    const V two = hn::Set(d, Real{2});
     // Lanes still inside after step i take count i + 1: one masked move per row and step.
     V survived = hn::Zero(d);
-    const V x0 = hn::LoadU(d, xs);
-
-    V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows], k[kTileRows];
-    V c_re[kTileRows], c_im[kTileRows];
+    TileOrbits<D, kMandelbrot> orbits(d, xs, row_ys, task);
+    V k[kTileRows];
     hn::Mask<D> active[kTileRows];
     for (std::size_t r = 0; r < kTileRows; ++r) {
-        if constexpr (kMandelbrot) {
-            c_re[r] = x0;
-            c_im[r] = hn::Set(d, row_ys[r]);
-            re[r] = im[r] = hn::Zero(d);
-        } else {
-            c_re[r] = hn::Set(d, task.c_re);
-            c_im[r] = hn::Set(d, task.c_im);
-            re[r] = x0;
-            im[r] = hn::Set(d, row_ys[r]);
-        }
-        re2[r] = hn::Mul(re[r], re[r]);
-        im2[r] = hn::Mul(im[r], im[r]);
         k[r] = hn::Zero(d);
         active[r] = hn::FirstN(d, hn::Lanes(d));
     }
@@ -94,12 +120,7 @@ HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
     const auto step = [&] {
         survived = hn::Add(survived, one);
         for (std::size_t r = 0; r < kTileRows; ++r) {
-            const V cross = hn::Mul(re[r], im[r]);
-            re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
-            im[r] = hn::MulAdd(cross, two, c_im[r]);
-            re2[r] = hn::Mul(re[r], re[r]);
-            im2[r] = hn::Mul(im[r], im[r]);
-            active[r] = StillInside(d, active[r], hn::Add(re2[r], im2[r]), limit);
+            active[r] = StillInside(d, active[r], orbits.Step(r), limit);
             k[r] = hn::IfThenElse(active[r], survived, k[r]);
         }
     };
@@ -185,29 +206,13 @@ template <bool kMandelbrot, bool kPollCancel>
 HWY_INLINE void EscapeTileHistory(const double* HWY_RESTRICT xs, const double* row_ys,
                                   const KernelTask<double>& task,
                                   std::uint32_t* HWY_RESTRICT counts, std::size_t stride) {
-    const hn::Full512<double> d;
-    using V = hn::Vec<decltype(d)>;
-    const V limit = hn::Set(d, task.threshold_squared);
-    const V two = hn::Set(d, 2.0);
-    const V x0 = hn::LoadU(d, xs);
-
-    V re[kTileRows], im[kTileRows], re2[kTileRows], im2[kTileRows];
-    V c_re[kTileRows], c_im[kTileRows];
-    hn::Mask<decltype(d)> active[kTileRows];
+    using D = hn::Full512<double>;
+    const D d;
+    const hn::Vec<D> limit = hn::Set(d, task.threshold_squared);
+    TileOrbits<D, kMandelbrot> orbits(d, xs, row_ys, task);
+    hn::Mask<D> active[kTileRows];
     __m512i total[kTileRows];
     for (std::size_t r = 0; r < kTileRows; ++r) {
-        if constexpr (kMandelbrot) {
-            c_re[r] = x0;
-            c_im[r] = hn::Set(d, row_ys[r]);
-            re[r] = im[r] = hn::Zero(d);
-        } else {
-            c_re[r] = hn::Set(d, task.c_re);
-            c_im[r] = hn::Set(d, task.c_im);
-            re[r] = x0;
-            im[r] = hn::Set(d, row_ys[r]);
-        }
-        re2[r] = hn::Mul(re[r], re[r]);
-        im2[r] = hn::Mul(im[r], im[r]);
         active[r] = hn::FirstN(d, 8);
         total[r] = _mm512_setzero_si512();
     }
@@ -225,12 +230,7 @@ HWY_INLINE void EscapeTileHistory(const double* HWY_RESTRICT xs, const double* r
         }
         for (std::uint32_t s = 0; s < block; ++s) {
             for (std::size_t r = 0; r < kTileRows; ++r) {
-                const V cross = hn::Mul(re[r], im[r]);
-                re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
-                im[r] = hn::MulAdd(cross, two, c_im[r]);
-                re2[r] = hn::Mul(re[r], re[r]);
-                im2[r] = hn::Mul(im[r], im[r]);
-                active[r] = StillInside(d, active[r], hn::Add(re2[r], im2[r]), limit);
+                active[r] = StillInside(d, active[r], orbits.Step(r), limit);
                 // KMOVB m8, k. Written as _store_mask8, GCC 12 merges the four rows' stores
                 // into KMOVB r32, k (a vector-port micro-op each), shifts and ORs, and one
                 // dword store; with that and a scalar-load exit test the kernel took 5 % longer.
