@@ -19,10 +19,12 @@
 #include "escape_kernels.hpp"
 
 HWY_BEFORE_NAMESPACE();
-#if HWY_TARGET == HWY_AVX3_DL && HWY_ARCH_X86 && (HWY_COMPILER_GCC_ACTUAL || HWY_COMPILER_CLANG)
+#if HWY_TARGET == HWY_AVX3_DL && HWY_ARCH_X86 && HWY_COMPILER_GCC_ACTUAL
 // Highway 1.0's AVX3_DL target leaves out GFNI, which every CPU of that class has (Ice Lake,
 // Sapphire Rapids, Zen 4) and later Highway versions include; the mask-history fold uses it.
-// Dispatch (cpu_targets below) requires it of the CPU. HWY_AFTER_NAMESPACE pops this.
+// Dispatch (cpu_targets below) requires it of the CPU. HWY_AFTER_NAMESPACE pops this. Only
+// GCC is given this pragma and the inline assembly below; other compilers build the AVX3_DL
+// target with the blend loop.
 #pragma GCC target("gfni")
 #endif
 namespace juliaset::detail {
@@ -157,7 +159,7 @@ HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
     for (std::size_t r = 0; r < kTileRows; ++r) hn::StoreU(k[r], d, counts + r * lanes);
 }
 
-#if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86
+#if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86 && HWY_COMPILER_GCC_ACTUAL
 // AVX3_DL and later (Ice Lake, Zen 4 and newer): the double kernel records each step's
 // still-inside masks in memory and turns them into counts once per block of steps, instead of
 // updating a count vector every step. Per tile-step the loop above issues 39 vector-port
@@ -257,7 +259,7 @@ HWY_INLINE void EscapeTileHistory(const double* HWY_RESTRICT xs, const double* r
                             _mm512_cvtepi64_epi32(total[r]));
     }
 }
-#endif  // HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86
+#endif  // mask history (AVX3_DL, GCC)
 
 template <class Real, bool kMandelbrot>
 HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
@@ -283,7 +285,7 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
                 for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
                 xs = x_pad;
             }
-#if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86
+#if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86 && HWY_COMPILER_GCC_ACTUAL
             if constexpr (std::is_same_v<Real, double>) {
                 static_assert(kMaxLanes<double> == 8);
                 // A whole tile stores its counts straight into the output rows; a partial
