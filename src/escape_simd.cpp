@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 #include "escape_kernels.hpp"
 
@@ -160,39 +159,48 @@ HWY_INLINE void EscapeTile(D d, const Real* HWY_RESTRICT xs, const Real* row_ys,
 }
 
 #if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86 && HWY_COMPILER_GCC_ACTUAL
-// AVX3_DL and later (Ice Lake, Zen 4 and newer): the double kernel records each step's
-// still-inside masks in memory and turns them into counts once per block of steps, instead of
-// updating a count vector every step. Per tile-step the loop above issues 39 vector-port
-// micro-ops: 4 x 8 for exact arithmetic and the compare, 4 count blends, the step counter and
-// about 2 for the exit test. The loop below replaces the blends and the counter with four
-// mask stores.
+// AVX3_DL and later (Ice Lake, Zen 4 and newer): the kernels record each step's still-inside
+// masks in memory and turn them into counts once per block of steps, instead of updating a
+// count vector every step. Per tile-step the loop above issues 39 vector-port micro-ops:
+// 4 x 8 for exact arithmetic and the compare, 4 count blends, the step counter and about 2 for
+// the exit test. The loop below replaces the blends and the counter with four mask stores.
 
-// Steps recorded per block: 64 steps x 4 rows of 8-bit masks is 256 bytes, four vectors.
+// Steps recorded per block: 64 steps x 4 rows of masks is 256 bytes (double, 8-bit masks) or
+// 512 bytes (float, 16-bit masks), four or eight vectors.
 constexpr std::uint32_t kHistorySteps = 64;
+template <class Real>
+constexpr std::size_t kMaskBytes = 64 / sizeof(Real) / 8;
+template <class Real>
+constexpr std::size_t kHistoryBytes = kHistorySteps * kTileRows * kMaskBytes<Real>;
 
-// Counts of one block: history[4 * s + r] holds row r's still-inside mask after step s. The
-// count of a lane is the number of steps after which it was still inside (a lane stays out
-// once out), so the block adds, per row and lane, the population count of one bit column.
-HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows]) {
-    // Byte 16 r + s of a 64-byte group comes from byte 4 s + r: each 128-bit lane then holds
-    // one row's 16 steps, eight to a qword.
+// GF2P8AFFINEQB with these bytes as the vector and a qword of masks as the matrix transposes
+// that 8 x 8 bit matrix: result byte b holds lane b's bit from each of the qword's 8 steps
+// (Intel SDM, "GF2P8AFFINEQB": bit i of byte b is bit b of matrix byte 7 - i when the vector
+// byte is 1 << b). The population count of each result byte then counts one lane's steps.
+HWY_INLINE __m512i LaneStepCounts(__m512i masks_by_qword) {
+    const __m512i lane_bits = _mm512_set1_epi64(static_cast<long long>(0x8040201008040201ULL));
+    return _mm512_popcnt_epi8(_mm512_gf2p8affine_epi64_epi8(lane_bits, masks_by_qword, 0));
+}
+
+// The count of a lane is the number of steps after which it was still inside (a lane stays
+// out once out), so each block adds, per row and lane, the population count of one bit column
+// of the history.
+//
+// Double: history[4 s + r] is row r's mask after step s. Byte 16 r + s of a 64-byte group
+// comes from byte 4 s + r, so each 128-bit lane holds one row's 16 steps, eight to a qword.
+HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows],
+                            double /*precision tag*/) {
     alignas(64) static constexpr std::uint8_t kRowsTogether[64] = {
         0, 4, 8,  12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60,
         1, 5, 9,  13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61,
         2, 6, 10, 14, 18, 22, 26, 30, 34, 38, 42, 46, 50, 54, 58, 62,
         3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47, 51, 55, 59, 63};
     const __m512i rows_together = _mm512_load_si512(kRowsTogether);
-    // GF2P8AFFINEQB with these bytes as the vector and a qword of masks as the matrix
-    // transposes that 8 x 8 bit matrix: result byte b holds lane b's bit from each of the
-    // qword's 8 steps (Intel SDM, "GF2P8AFFINEQB": bit i of byte b is bit b of matrix byte
-    // 7 - i when the vector byte is 1 << b).
-    const __m512i lane_bits = _mm512_set1_epi64(static_cast<long long>(0x8040201008040201ULL));
     __m512i per_lane = _mm512_setzero_si512();  // byte counts, at most 64
     for (std::size_t group = 0; group < 4; ++group) {
-        __m512i masks = _mm512_load_si512(history + 64 * group);
-        masks = _mm512_permutexvar_epi8(rows_together, masks);
-        masks = _mm512_gf2p8affine_epi64_epi8(lane_bits, masks, 0);
-        per_lane = _mm512_add_epi8(per_lane, _mm512_popcnt_epi8(masks));
+        const __m512i masks = _mm512_load_si512(history + 64 * group);
+        per_lane = _mm512_add_epi8(
+            per_lane, LaneStepCounts(_mm512_permutexvar_epi8(rows_together, masks)));
     }
     // Add each 128-bit lane's two qwords: its low qword then counts all 64 steps.
     per_lane = _mm512_add_epi8(per_lane, _mm512_shuffle_epi32(per_lane, _MM_PERM_BADC));
@@ -202,23 +210,67 @@ HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&
     total[3] = _mm512_add_epi64(total[3], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 3)));
 }
 
-// The double tile of EscapeTile with counts from mask history; writes 4 rows of 8 uint32,
-// row r at counts + r * stride.
-template <bool kMandelbrot, bool kPollCancel>
-HWY_INLINE void EscapeTileHistory(const double* HWY_RESTRICT xs, const double* row_ys,
-                                  const KernelTask<double>& task,
+// Float: history[8 s + 2 r + h] holds lanes 8 h .. 8 h + 7 of row r's mask after step s. Byte
+// 8 v + s of a 64-byte group comes from byte 8 s + v (v = 2 r + h): each qword then holds one
+// half-row's 8 steps, and each 128-bit lane one row's 16 lanes in order.
+HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows],
+                            float /*precision tag*/) {
+    alignas(64) static constexpr std::uint8_t kHalfRowsTogether[64] = {
+        0, 8,  16, 24, 32, 40, 48, 56, 1, 9,  17, 25, 33, 41, 49, 57,
+        2, 10, 18, 26, 34, 42, 50, 58, 3, 11, 19, 27, 35, 43, 51, 59,
+        4, 12, 20, 28, 36, 44, 52, 60, 5, 13, 21, 29, 37, 45, 53, 61,
+        6, 14, 22, 30, 38, 46, 54, 62, 7, 15, 23, 31, 39, 47, 55, 63};
+    const __m512i half_rows_together = _mm512_load_si512(kHalfRowsTogether);
+    __m512i per_lane = _mm512_setzero_si512();  // byte counts, at most 64
+    for (std::size_t group = 0; group < 8; ++group) {
+        const __m512i masks = _mm512_load_si512(history + 64 * group);
+        per_lane = _mm512_add_epi8(
+            per_lane, LaneStepCounts(_mm512_permutexvar_epi8(half_rows_together, masks)));
+    }
+    total[0] = _mm512_add_epi32(total[0], _mm512_cvtepu8_epi32(_mm512_castsi512_si128(per_lane)));
+    total[1] = _mm512_add_epi32(total[1], _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(per_lane, 1)));
+    total[2] = _mm512_add_epi32(total[2], _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(per_lane, 2)));
+    total[3] = _mm512_add_epi32(total[3], _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(per_lane, 3)));
+}
+
+// KMOVB / KMOVW m, k. Written as _store_mask8, GCC 12 merges the four rows' stores into
+// KMOVB r32, k (a vector-port micro-op each), shifts and ORs, and one dword store; with that
+// and a scalar-load exit test the double kernel took 5 % longer.
+HWY_INLINE void StoreMask(std::uint8_t* at, __mmask8 mask) {
+    asm volatile("kmovb %1, %0" : "=m"(*at) : "k"(mask));
+}
+HWY_INLINE void StoreMask(std::uint8_t* at, __mmask16 mask) {
+    asm volatile("kmovw %1, %0" : "=m"(*reinterpret_cast<std::uint16_t*>(at)) : "k"(mask));
+}
+
+// Every lane of the tile is out: KORTEST of two ORs (3 micro-ops; Highway's AllFalse of the
+// four ORed masks is 4).
+HWY_INLINE bool AllOut(const __mmask8 (&active)[kTileRows]) {
+    return _kortestz_mask8_u8(_kor_mask8(active[0], active[1]), _kor_mask8(active[2], active[3]));
+}
+HWY_INLINE bool AllOut(const __mmask16 (&active)[kTileRows]) {
+    return _kortestz_mask16_u8(_kor_mask16(active[0], active[1]),
+                               _kor_mask16(active[2], active[3]));
+}
+
+// The tile of EscapeTile with counts from mask history; writes 4 rows of 8 (double) or 16
+// (float) uint32, row r at counts + r * stride.
+template <bool kMandelbrot, bool kPollCancel, class Real>
+HWY_INLINE void EscapeTileHistory(const Real* HWY_RESTRICT xs, const Real* row_ys,
+                                  const KernelTask<Real>& task,
                                   std::uint32_t* HWY_RESTRICT counts, std::size_t stride) {
-    using D = hn::Full512<double>;
+    using D = hn::Full512<Real>;
     const D d;
     const hn::Vec<D> limit = hn::Set(d, task.threshold_squared);
     TileOrbits<D, kMandelbrot> orbits(d, xs, row_ys, task);
-    hn::Mask<D> active[kTileRows];
-    __m512i total[kTileRows];
+    using RawMask = decltype(hn::Mask<D>{}.raw);
+    RawMask active[kTileRows];
+    __m512i total[kTileRows];  // 8 x uint64 (double) or 16 x uint32 (float)
     for (std::size_t r = 0; r < kTileRows; ++r) {
-        active[r] = hn::FirstN(d, 8);
+        active[r] = hn::FirstN(d, hn::Lanes(d)).raw;
         total[r] = _mm512_setzero_si512();
     }
-    alignas(64) std::uint8_t history[kHistorySteps * kTileRows];
+    alignas(64) std::uint8_t history[kHistoryBytes<Real>];
     std::uint32_t done = 0;  // steps folded into `total`
     bool escaped = false;
     while (!escaped && done < task.itermax) {
@@ -227,36 +279,33 @@ HWY_INLINE void EscapeTileHistory(const double* HWY_RESTRICT xs, const double* r
         }
         const std::uint32_t block = std::min(kHistorySteps, task.itermax - done);
         // Steps after the last one run must read as "escaped": zero the block first.
-        for (std::size_t group = 0; group < 4; ++group) {
+        for (std::size_t group = 0; group < kHistoryBytes<Real> / 64; ++group) {
             _mm512_store_si512(history + 64 * group, _mm512_setzero_si512());
         }
         for (std::uint32_t s = 0; s < block; ++s) {
             for (std::size_t r = 0; r < kTileRows; ++r) {
-                active[r] = StillInside(d, active[r], orbits.Step(r), limit);
-                // KMOVB m8, k. Written as _store_mask8, GCC 12 merges the four rows' stores
-                // into KMOVB r32, k (a vector-port micro-op each), shifts and ORs, and one
-                // dword store; with that and a scalar-load exit test the kernel took 5 % longer.
-                asm volatile("kmovb %1, %0"
-                             : "=m"(history[kTileRows * s + r])
-                             : "k"(active[r].raw));
+                active[r] = StillInside(d, hn::Mask<D>{active[r]}, orbits.Step(r), limit).raw;
+                StoreMask(history + (kTileRows * s + r) * kMaskBytes<Real>, active[r]);
             }
-            // Every lane of the tile is out: tested after every second step (a finished lane's
-            // later masks are zero, so an extra step adds nothing to its count). Testing every
-            // step took 1-2 % longer; loading the four mask bytes just stored instead of
-            // KORTEST, 13 % longer (a load spanning four byte stores waits for them to retire).
-            // KORTEST of two ORs (3 micro-ops; Highway's AllFalse of the four ORed masks is 4).
-            if ((s & 1) != 0 && _kortestz_mask8_u8(_kor_mask8(active[0].raw, active[1].raw),
-                                                   _kor_mask8(active[2].raw, active[3].raw))) {
+            // Tested after every second step (a finished lane's later masks are zero, so an
+            // extra step adds nothing to its count). Testing every step took 1-2 % longer;
+            // loading the four mask bytes just stored instead of KORTEST, 13 % longer (a load
+            // spanning four byte stores waits for them to retire).
+            if ((s & 1) != 0 && AllOut(active)) {
                 escaped = true;
                 break;
             }
         }
-        FoldHistory(history, total);
+        FoldHistory(history, total, Real{});
         done += block;
     }
     for (std::size_t r = 0; r < kTileRows; ++r) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(counts + stride * r),
-                            _mm512_cvtepi64_epi32(total[r]));
+        if constexpr (sizeof(Real) == 8) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(counts + stride * r),
+                                _mm512_cvtepi64_epi32(total[r]));
+        } else {
+            _mm512_storeu_si512(counts + stride * r, total[r]);
+        }
     }
 }
 #endif  // mask history (AVX3_DL, GCC)
@@ -286,8 +335,8 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
                 xs = x_pad;
             }
 #if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86 && HWY_COMPILER_GCC_ACTUAL
-            if constexpr (std::is_same_v<Real, double>) {
-                static_assert(kMaxLanes<double> == 8);
+            {
+                static_assert(kMaxLanes<Real> == 64 / sizeof(Real));
                 // A whole tile stores its counts straight into the output rows; a partial
                 // one goes through tile_counts (copying every tile that way, a
                 // variable-length copy per row, took 3 % longer on the headline image).

@@ -169,6 +169,12 @@ TEST(EscapeCounts, EverySimdTargetEqualsTheOracleOnLongOrbits) {
     juliaset::RenderOptions options;
     options.threads = 1;
     options.cancel = &never_cancelled;  // takes the kernels' polling path
+    // Single precision has its own kernels (16 lanes, 16-bit masks) and its own scalar loop.
+    std::vector<std::uint32_t> expected_single(grid.pixel_count());
+    escape_counts(grid, params, grid.full_window(), expected_single, Kernel::scalar,
+                  juliaset::Precision::single);
+    juliaset::RenderOptions single_options = options;
+    single_options.precision = juliaset::Precision::single;
     for (const std::string& target : juliaset::available_simd_targets()) {
         const ForcedTarget forced(target);
         EXPECT_EQ(counts_of(grid, params, grid.full_window(), Kernel::automatic), expected)
@@ -176,6 +182,12 @@ TEST(EscapeCounts, EverySimdTargetEqualsTheOracleOnLongOrbits) {
         std::vector<std::uint32_t> polled(grid.pixel_count());
         juliaset::render_counts(grid, params, grid.full_window(), polled, options);
         EXPECT_EQ(polled, expected) << target << " with a cancel flag";
+        std::vector<std::uint32_t> single(grid.pixel_count());
+        escape_counts(grid, params, grid.full_window(), single, Kernel::automatic,
+                      juliaset::Precision::single);
+        EXPECT_EQ(single, expected_single) << target << " in single precision";
+        juliaset::render_counts(grid, params, grid.full_window(), single, single_options);
+        EXPECT_EQ(single, expected_single) << target << " in single precision with a cancel flag";
     }
 }
 
