@@ -182,55 +182,57 @@ HWY_INLINE __m512i LaneStepCounts(__m512i masks_by_qword) {
     return _mm512_popcnt_epi8(_mm512_gf2p8affine_epi64_epi8(lane_bits, masks_by_qword, 0));
 }
 
+// Byte permutes that bring each row's (double) or half-row's (float) steps together in a
+// 64-byte group of history, eight steps to a qword.
+// Double: history[4 s + r] is row r's mask after step s; byte 16 r + s comes from byte
+// 4 s + r, so each 128-bit lane holds one row's 16 steps.
+alignas(64) constexpr std::uint8_t kRowsTogether[64] = {
+    0, 4, 8,  12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60,
+    1, 5, 9,  13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61,
+    2, 6, 10, 14, 18, 22, 26, 30, 34, 38, 42, 46, 50, 54, 58, 62,
+    3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47, 51, 55, 59, 63};
+// Float: history[8 s + 2 r + h] holds lanes 8 h .. 8 h + 7 of row r's mask after step s; byte
+// 8 v + s comes from byte 8 s + v (v = 2 r + h), so each 128-bit lane holds one row's 16
+// lanes in order.
+alignas(64) constexpr std::uint8_t kHalfRowsTogether[64] = {
+    0, 8,  16, 24, 32, 40, 48, 56, 1, 9,  17, 25, 33, 41, 49, 57,
+    2, 10, 18, 26, 34, 42, 50, 58, 3, 11, 19, 27, 35, 43, 51, 59,
+    4, 12, 20, 28, 36, 44, 52, 60, 5, 13, 21, 29, 37, 45, 53, 61,
+    6, 14, 22, 30, 38, 46, 54, 62, 7, 15, 23, 31, 39, 47, 55, 63};
+
+// Adds the byte counts of one row (a 128-bit lane of the fold) to its totals: 8 x uint64 for
+// double (the lane's low qword), 16 x uint32 for float.
+template <class Real>
+HWY_INLINE void AddRowCounts(__m512i& total, __m128i row_counts) {
+    if constexpr (sizeof(Real) == 8) {
+        total = _mm512_add_epi64(total, _mm512_cvtepu8_epi64(row_counts));
+    } else {
+        total = _mm512_add_epi32(total, _mm512_cvtepu8_epi32(row_counts));
+    }
+}
+
 // The count of a lane is the number of steps after which it was still inside (a lane stays
 // out once out), so each block adds, per row and lane, the population count of one bit column
 // of the history.
-//
-// Double: history[4 s + r] is row r's mask after step s. Byte 16 r + s of a 64-byte group
-// comes from byte 4 s + r, so each 128-bit lane holds one row's 16 steps, eight to a qword.
-HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows],
-                            double /*precision tag*/) {
-    alignas(64) static constexpr std::uint8_t kRowsTogether[64] = {
-        0, 4, 8,  12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60,
-        1, 5, 9,  13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61,
-        2, 6, 10, 14, 18, 22, 26, 30, 34, 38, 42, 46, 50, 54, 58, 62,
-        3, 7, 11, 15, 19, 23, 27, 31, 35, 39, 43, 47, 51, 55, 59, 63};
-    const __m512i rows_together = _mm512_load_si512(kRowsTogether);
+template <class Real>
+HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows]) {
+    const __m512i together =
+        _mm512_load_si512(sizeof(Real) == 8 ? kRowsTogether : kHalfRowsTogether);
     __m512i per_lane = _mm512_setzero_si512();  // byte counts, at most 64
-    for (std::size_t group = 0; group < 4; ++group) {
+    for (std::size_t group = 0; group < kHistoryBytes<Real> / 64; ++group) {
         const __m512i masks = _mm512_load_si512(history + 64 * group);
-        per_lane = _mm512_add_epi8(
-            per_lane, LaneStepCounts(_mm512_permutexvar_epi8(rows_together, masks)));
+        per_lane = _mm512_add_epi8(per_lane,
+                                   LaneStepCounts(_mm512_permutexvar_epi8(together, masks)));
     }
-    // Add each 128-bit lane's two qwords: its low qword then counts all 64 steps.
-    per_lane = _mm512_add_epi8(per_lane, _mm512_shuffle_epi32(per_lane, _MM_PERM_BADC));
-    total[0] = _mm512_add_epi64(total[0], _mm512_cvtepu8_epi64(_mm512_castsi512_si128(per_lane)));
-    total[1] = _mm512_add_epi64(total[1], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 1)));
-    total[2] = _mm512_add_epi64(total[2], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 2)));
-    total[3] = _mm512_add_epi64(total[3], _mm512_cvtepu8_epi64(_mm512_extracti32x4_epi32(per_lane, 3)));
-}
-
-// Float: history[8 s + 2 r + h] holds lanes 8 h .. 8 h + 7 of row r's mask after step s. Byte
-// 8 v + s of a 64-byte group comes from byte 8 s + v (v = 2 r + h): each qword then holds one
-// half-row's 8 steps, and each 128-bit lane one row's 16 lanes in order.
-HWY_INLINE void FoldHistory(const std::uint8_t* HWY_RESTRICT history, __m512i (&total)[kTileRows],
-                            float /*precision tag*/) {
-    alignas(64) static constexpr std::uint8_t kHalfRowsTogether[64] = {
-        0, 8,  16, 24, 32, 40, 48, 56, 1, 9,  17, 25, 33, 41, 49, 57,
-        2, 10, 18, 26, 34, 42, 50, 58, 3, 11, 19, 27, 35, 43, 51, 59,
-        4, 12, 20, 28, 36, 44, 52, 60, 5, 13, 21, 29, 37, 45, 53, 61,
-        6, 14, 22, 30, 38, 46, 54, 62, 7, 15, 23, 31, 39, 47, 55, 63};
-    const __m512i half_rows_together = _mm512_load_si512(kHalfRowsTogether);
-    __m512i per_lane = _mm512_setzero_si512();  // byte counts, at most 64
-    for (std::size_t group = 0; group < 8; ++group) {
-        const __m512i masks = _mm512_load_si512(history + 64 * group);
-        per_lane = _mm512_add_epi8(
-            per_lane, LaneStepCounts(_mm512_permutexvar_epi8(half_rows_together, masks)));
+    if constexpr (sizeof(Real) == 8) {
+        // A double row's two qwords hold the first and last 8 of each group's 16 steps: their
+        // sum counts all 64.
+        per_lane = _mm512_add_epi8(per_lane, _mm512_shuffle_epi32(per_lane, _MM_PERM_BADC));
     }
-    total[0] = _mm512_add_epi32(total[0], _mm512_cvtepu8_epi32(_mm512_castsi512_si128(per_lane)));
-    total[1] = _mm512_add_epi32(total[1], _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(per_lane, 1)));
-    total[2] = _mm512_add_epi32(total[2], _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(per_lane, 2)));
-    total[3] = _mm512_add_epi32(total[3], _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(per_lane, 3)));
+    AddRowCounts<Real>(total[0], _mm512_castsi512_si128(per_lane));
+    AddRowCounts<Real>(total[1], _mm512_extracti32x4_epi32(per_lane, 1));
+    AddRowCounts<Real>(total[2], _mm512_extracti32x4_epi32(per_lane, 2));
+    AddRowCounts<Real>(total[3], _mm512_extracti32x4_epi32(per_lane, 3));
 }
 
 // KMOVB / KMOVW m, k. Written as _store_mask8, GCC 12 merges the four rows' stores into
@@ -296,7 +298,7 @@ HWY_INLINE void EscapeTileHistory(const Real* HWY_RESTRICT xs, const Real* row_y
                 break;
             }
         }
-        FoldHistory(history, total, Real{});
+        FoldHistory<Real>(history, total);
         done += block;
     }
     for (std::size_t r = 0; r < kTileRows; ++r) {
