@@ -59,7 +59,7 @@ constexpr std::array<ValueFlag, 19> value_flags = {{
     {'\0', "bits", "8|16", "8",
      "bits per sample: 16 writes a 16-bit gray PNG (gray colormap only); e.g. --bits=16"},
     {'\0', "precision", "double|single", "double",
-     "double is bit-exact; single uses float SIMD kernels, about twice as fast but NOT "
+     "double is bit-exact; single uses float SIMD kernels, about 1.8 times as fast but NOT "
      "bit-exact (some pixels near the boundary differ); e.g. --precision=single"},
     {'\0', "from", "PNG", "none",
      "re-render the image whose parameters a PNG written by juliaset records; flags given "

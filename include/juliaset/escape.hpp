@@ -53,7 +53,7 @@ enum class Kernel {
 /// The arithmetic the counts are computed in.
 enum class Precision {
     exact,   ///< IEEE double, operation for operation as the seed: bit-exact counts
-    single,  ///< IEEE float: about twice as fast with SIMD, NOT bit-exact (a few % of pixels
+    single,  ///< IEEE float: about 1.8 times as fast with SIMD, NOT bit-exact (a few % of pixels
              ///< near the boundary differ); itermax is limited to 2^24
 };
 

@@ -497,7 +497,7 @@ iterate of ``z <- z*z + c`` with ``|z|^2 > threshold^2``, or ``itermax`` if ther
 
 ``threads=0`` uses every core; ``kernel`` is ``"auto"`` (SIMD, chosen at run time) or
 ``"scalar"`` (the reference loop). Results do not depend on either. ``precision="single"``
-computes in float, about twice as fast but not bit-exact (pixels near the boundary differ;
+computes in float, about 1.8 times as fast but not bit-exact (pixels near the boundary differ;
 itermax at most 2**24). The GIL is released while rendering and Ctrl-C interrupts the render.
 
 Raises ValueError naming the argument for invalid parameters and MemoryError when the array
