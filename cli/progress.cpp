@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cstdio>
 #include <string>
@@ -29,7 +30,24 @@ void write_all(int fd, const std::string& text) noexcept {
     }
 }
 
+// What a signal handler needs to erase the shown line: lock-free atomics, which are safe to
+// read there. shown_fd is -1 while no line is shown.
+std::atomic<int> shown_fd{-1};
+std::atomic<std::size_t> shown_length{0};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<std::size_t>::is_always_lock_free);
+
 }  // namespace
+
+void erase_progress_line_from_signal_handler() noexcept {
+    const int fd = shown_fd.exchange(-1);
+    if (fd < 0) return;
+    std::array<char, 256> blank{};
+    const std::size_t length = std::min(shown_length.load() + 2, blank.size());
+    blank.fill(' ');
+    blank[0] = '\r';
+    blank[length - 1] = '\r';
+    [[maybe_unused]] const ssize_t written = ::write(fd, blank.data(), length);
+}
 
 ProgressBar::ProgressBar(std::size_t total, int fd, std::chrono::milliseconds delay,
                          std::chrono::milliseconds interval)
@@ -83,12 +101,16 @@ void ProgressBar::draw(std::size_t done, double seconds) noexcept {
     // Pads over a longer previous line (the time may have grown shorter by a digit).
     if (line.size() - 1 < line_length_) line += std::string(line_length_ - (line.size() - 1), ' ');
     line_length_ = line.size() - 1;
+    // Published before the write: a signal that arrives once the line may be on screen erases it.
+    shown_length.store(line_length_);
+    shown_fd.store(fd_);
     write_all(fd_, line);
     drawn_ = true;
 }
 
 void ProgressBar::erase() noexcept {
     if (!drawn_) return;
+    shown_fd.store(-1);
     // Built piecewise: GCC 12 warns falsely (-Wrestrict) about "\r" + std::string.
     std::string blank(line_length_ + 2, ' ');
     blank.front() = '\r';

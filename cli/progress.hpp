@@ -51,4 +51,9 @@ private:
     std::thread thread_;
 };
 
+/// Erases the line the progress bar last drew, if it is still shown. Async-signal-safe (one
+/// write(2) of a buffer on the stack), for a handler about to end the process on a signal,
+/// which would otherwise leave a half-finished bar behind the shell's prompt.
+void erase_progress_line_from_signal_handler() noexcept;
+
 }  // namespace juliaset::cli

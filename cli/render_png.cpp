@@ -22,6 +22,7 @@
 #include "juliaset/render.hpp"
 #include "juliaset/version.hpp"
 #include "metadata.hpp"
+#include "progress.hpp"
 
 namespace juliaset::cli {
 
@@ -47,6 +48,7 @@ std::array<char, 4096> pending_temp_path{};
 volatile std::sig_atomic_t temp_path_armed = 0;
 
 extern "C" void remove_temp_and_reraise(int signal_number) {
+    erase_progress_line_from_signal_handler();
     if (temp_path_armed != 0) ::unlink(pending_temp_path.data());
     std::signal(signal_number, SIG_DFL);
     std::raise(signal_number);  // die of the same signal, so the caller sees why

@@ -14,6 +14,7 @@ import math
 import os
 import pty
 import select
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -578,6 +579,49 @@ def test_progress_bar_on_a_terminal(cli, tmp_path) -> None:
     # The line is erased at the end: the output finishes with spaces between carriage returns.
     assert text.endswith("\r") and text.rstrip("\r").split("\r")[-1].strip() == "", repr(text)
     assert Image.open(tmp_path / "p.png").size == (300, 188)
+
+
+def test_progress_bar_is_erased_when_a_signal_ends_the_render(cli, tmp_path) -> None:
+    # Slow enough to still be rendering a second after the bar appears (see above: c = 0).
+    slow = ["-r=0", "-i=0", "-R=300", "-M=50000000", "-o", "p.png"]
+    primary, replica = pty.openpty()
+    try:
+        process = subprocess.Popen([cli, *slow], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                   stderr=replica)  # fmt: skip
+        os.close(replica)
+        replica = -1
+        seen = b""
+        signalled = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(primary, 4096)
+                except OSError:  # the terminal closes when the process exits
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if not signalled and b"juliaset [" in seen:
+                    process.send_signal(signal.SIGINT)
+                    signalled = True
+            elif process.poll() is not None:
+                break
+        assert process.wait(timeout=60) == -signal.SIGINT
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(primary)
+        if replica >= 0:
+            os.close(replica)
+    assert signalled, repr(seen)
+    text = seen.decode()
+    # The last thing written is a blank line between carriage returns, as long as the bar.
+    assert text.endswith("\r"), repr(text)
+    bar, blank = text.rstrip("\r").split("\r")[-2:]
+    assert "juliaset [" in bar and blank.strip() == "" and len(blank) >= len(bar), repr(text)
+    assert list(tmp_path.iterdir()) == []  # no image, no temporary file
 
 
 # --- the default path -----------------------------------------------------------------------
