@@ -42,7 +42,7 @@ std::string shortest(double value) {
 
 std::string system_message(int error_number) { return std::strerror(error_number); }
 
-// --- removal of the temporary file when a signal ends the process ----------------------------
+// --- removal of the temporary file (and the progress bar) when a signal ends the process ------
 // The handler may only use async-signal-safe calls, so the path lives in a static buffer.
 std::array<char, 4096> pending_temp_path{};
 volatile std::sig_atomic_t temp_path_armed = 0;
@@ -328,6 +328,8 @@ void write_output(const std::string& path,
             throw OutputError("refusing to write PNG data to a terminal; redirect standard "
                               "output or use --output/-o FILE");
         }
+        // No temporary file here, but a signal should still erase the progress bar.
+        install_signal_cleanup();
         DescriptorWriter writer(STDOUT_FILENO, "to standard output");
         produce([&](std::span<const std::uint8_t> bytes) { writer.write(bytes); });
         writer.flush();

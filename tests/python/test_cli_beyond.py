@@ -581,9 +581,10 @@ def test_progress_bar_on_a_terminal(cli, tmp_path) -> None:
     assert Image.open(tmp_path / "p.png").size == (300, 188)
 
 
-def test_progress_bar_is_erased_when_a_signal_ends_the_render(cli, tmp_path) -> None:
+@pytest.mark.parametrize("output", ["p.png", "-"])
+def test_progress_bar_is_erased_when_a_signal_ends_the_render(cli, tmp_path, output) -> None:
     # Slow enough to still be rendering a second after the bar appears (see above: c = 0).
-    slow = ["-r=0", "-i=0", "-R=300", "-M=50000000", "-o", "p.png"]
+    slow = ["-r=0", "-i=0", "-R=300", "-M=50000000", "-o", output]
     primary, replica = pty.openpty()
     try:
         process = subprocess.Popen([cli, *slow], cwd=tmp_path, stdout=subprocess.DEVNULL,
