@@ -18,6 +18,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 import pytest
@@ -540,18 +541,15 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(cli, tmp_path) -> None:
     assert result.returncode == 0 and result.stderr == b""
 
 
-def test_progress_bar_on_a_terminal(cli, tmp_path) -> None:
-    # The interior of the unit disk (c = 0) iterates itermax times per pixel, so the render's
-    # time grows in proportion to itermax: calibrate it to last about two seconds here.
-    slow = ["-r=0", "-i=0", "-R=300", "-o", "p.png"]
-    start = time.perf_counter()
-    assert run(cli, *slow, "-M=100000", cwd=tmp_path).returncode == 0
-    itermax = int(100000 * 2.0 / max(time.perf_counter() - start, 0.02))
-
+def run_on_a_terminal(command: List[str], cwd: Path,
+                      on_output: Optional[Callable[[subprocess.Popen, bytes], None]] = None,
+                      ) -> Tuple[int, bytes]:  # fmt: skip
+    """Runs `command` with stderr on a pseudo-terminal (stdout discarded) and returns its exit
+    status and everything it wrote there. `on_output(process, seen)` runs after each chunk."""
     primary, replica = pty.openpty()
+    process: Optional[subprocess.Popen] = None
     try:
-        process = subprocess.Popen([cli, *slow, f"-M={itermax}"], cwd=tmp_path,
-                                   stdout=subprocess.DEVNULL, stderr=replica)  # fmt: skip
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=replica)
         os.close(replica)
         replica = -1
         seen = b""
@@ -566,13 +564,30 @@ def test_progress_bar_on_a_terminal(cli, tmp_path) -> None:
                 if not chunk:
                     break
                 seen += chunk
+                if on_output is not None:
+                    on_output(process, seen)
             elif process.poll() is not None:
                 break
-        assert process.wait(timeout=60) == 0
+        return process.wait(timeout=60), seen
     finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
         os.close(primary)
         if replica >= 0:
             os.close(replica)
+
+
+def test_progress_bar_on_a_terminal(cli, tmp_path) -> None:
+    # The interior of the unit disk (c = 0) iterates itermax times per pixel, so the render's
+    # time grows in proportion to itermax: calibrate it to last about two seconds here.
+    slow = ["-r=0", "-i=0", "-R=300", "-o", "p.png"]
+    start = time.perf_counter()
+    assert run(cli, *slow, "-M=100000", cwd=tmp_path).returncode == 0
+    itermax = int(100000 * 2.0 / max(time.perf_counter() - start, 0.02))
+
+    status, seen = run_on_a_terminal([cli, *slow, f"-M={itermax}"], tmp_path)
+    assert status == 0
     text = seen.decode()
     assert "juliaset [" in text and "%" in text and " s" in text, repr(text)
     assert "\r" in text
@@ -585,38 +600,16 @@ def test_progress_bar_on_a_terminal(cli, tmp_path) -> None:
 def test_progress_bar_is_erased_when_a_signal_ends_the_render(cli, tmp_path, output) -> None:
     # Slow enough to still be rendering a second after the bar appears (see above: c = 0).
     slow = ["-r=0", "-i=0", "-R=300", "-M=50000000", "-o", output]
-    primary, replica = pty.openpty()
-    try:
-        process = subprocess.Popen([cli, *slow], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                   stderr=replica)  # fmt: skip
-        os.close(replica)
-        replica = -1
-        seen = b""
-        signalled = False
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([primary], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(primary, 4096)
-                except OSError:  # the terminal closes when the process exits
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-                if not signalled and b"juliaset [" in seen:
-                    process.send_signal(signal.SIGINT)
-                    signalled = True
-            elif process.poll() is not None:
-                break
-        assert process.wait(timeout=60) == -signal.SIGINT
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(primary)
-        if replica >= 0:
-            os.close(replica)
+    signalled = []
+
+    def interrupt_once_the_bar_shows(process: subprocess.Popen, seen: bytes) -> None:
+        if not signalled and b"juliaset [" in seen:
+            process.send_signal(signal.SIGINT)
+            signalled.append(True)
+
+    status, seen = run_on_a_terminal([cli, *slow], tmp_path, interrupt_once_the_bar_shows)
     assert signalled, repr(seen)
+    assert status == -signal.SIGINT
     text = seen.decode()
     # The last thing written is a blank line between carriage returns, as long as the bar.
     assert text.endswith("\r"), repr(text)
