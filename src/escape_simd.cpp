@@ -317,7 +317,8 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
     const hn::ScalableTag<Real> d;
     const std::size_t lanes = hn::Lanes(d);
     HWY_ALIGN Real x_pad[kMaxLanes<Real>];
-    HWY_ALIGN Real counts[kTileRows * kMaxLanes<Real>];
+    // Tile outputs: Real counts for the blend loop, uint32 for the mask-history loop.
+    [[maybe_unused]] HWY_ALIGN Real counts[kTileRows * kMaxLanes<Real>];
     [[maybe_unused]] HWY_ALIGN std::uint32_t tile_counts[kTileRows * kMaxLanes<Real>];
     Real row_ys[kTileRows];
     const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
@@ -337,28 +338,25 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
                 xs = x_pad;
             }
 #if HWY_TARGET <= HWY_AVX3_DL && HWY_ARCH_X86 && HWY_COMPILER_GCC_ACTUAL
-            {
-                static_assert(kMaxLanes<Real> == 64 / sizeof(Real));
-                // A whole tile stores its counts straight into the output rows; a partial
-                // one goes through tile_counts (copying every tile that way, a
-                // variable-length copy per row, took 3 % longer on the headline image).
-                const bool whole = rows == kTileRows && cols == lanes;
-                std::uint32_t* const out = whole ? task.out + j0 * task.width + i0 : tile_counts;
-                const std::size_t stride = whole ? task.width : lanes;
-                if (poll_inside_tiles) {
-                    EscapeTileHistory<kMandelbrot, true>(xs, row_ys, task, out, stride);
-                } else {
-                    EscapeTileHistory<kMandelbrot, false>(xs, row_ys, task, out, stride);
-                }
-                if (!whole) {
-                    for (std::size_t r = 0; r < rows; ++r) {
-                        std::memcpy(task.out + (j0 + r) * task.width + i0, tile_counts + r * lanes,
-                                    cols * sizeof(std::uint32_t));
-                    }
-                }
-                continue;
+            static_assert(kMaxLanes<Real> == 64 / sizeof(Real));
+            // A whole tile stores its counts straight into the output rows; a partial one
+            // goes through tile_counts (copying every tile that way, a variable-length copy
+            // per row, took 3 % longer on the headline image).
+            const bool whole = rows == kTileRows && cols == lanes;
+            std::uint32_t* const out = whole ? task.out + j0 * task.width + i0 : tile_counts;
+            const std::size_t stride = whole ? task.width : lanes;
+            if (poll_inside_tiles) {
+                EscapeTileHistory<kMandelbrot, true>(xs, row_ys, task, out, stride);
+            } else {
+                EscapeTileHistory<kMandelbrot, false>(xs, row_ys, task, out, stride);
             }
-#endif
+            if (!whole) {
+                for (std::size_t r = 0; r < rows; ++r) {
+                    std::memcpy(task.out + (j0 + r) * task.width + i0, tile_counts + r * lanes,
+                                cols * sizeof(std::uint32_t));
+                }
+            }
+#else
             if (poll_inside_tiles) {
                 EscapeTile<kMandelbrot, true>(d, xs, row_ys, task, counts);
             } else {
@@ -370,6 +368,7 @@ HWY_INLINE void EscapeCountsTiles(const KernelTask<Real>& task) {
                     out[c] = static_cast<std::uint32_t>(counts[r * lanes + c]);
                 }
             }
+#endif
         }
     }
 }
