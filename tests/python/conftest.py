@@ -1,7 +1,8 @@
-"""Shared fixtures: where the golden images and the command-line tool are."""
+"""Shared fixtures: the golden images (tests/data/golden) and the command-line tool."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -16,18 +17,27 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _golden_dir() -> Path:
-    configured = os.environ.get("JULIASET_GOLDEN_DIR")
-    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "golden"
+GOLDEN_DIR = REPO_ROOT / "tests" / "data" / "golden"
+
+# SHA-256 of the seed's published files as copied into tests/data/golden (see its README): a
+# re-encoded or truncated copy would otherwise make every golden test compare against itself.
+GOLDEN_SHA256 = {
+    "overview.png": "f8e5d35d856142c1a9acd6f99b879e5eaf91657fb507e01fbc3e33be27039ec6",
+    "zoomlowres.png": "ef8d3ec89be1ea1b8259d4c2766384597865c97370782b6c3dcd87cff7d200b7",
+    "zoomhighres.png": "1b02406a6bf7101e12abad2810adc0ec792720e6af816a4378c5d32a8b4f5a08",
+}
 
 
 @pytest.fixture(scope="session")
 def golden_dir() -> Path:
-    """The seed's published images (shared/golden beside the checkout, or $JULIASET_GOLDEN_DIR)."""
-    path = _golden_dir()
-    if not (path / "zoomhighres.png").is_file():
-        pytest.fail(f"golden images not found in {path}; set JULIASET_GOLDEN_DIR")
-    return path
+    """The seed's published images, committed under tests/data/golden (checked by SHA-256)."""
+    for name, digest in GOLDEN_SHA256.items():
+        path = GOLDEN_DIR / name
+        if not path.is_file():
+            pytest.fail(f"golden image {path} is missing from the checkout")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            pytest.fail(f"golden image {path} differs from the seed's published file")
+    return GOLDEN_DIR
 
 
 @pytest.fixture(scope="session")

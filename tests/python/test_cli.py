@@ -1,7 +1,7 @@
 """The `juliaset` command, run as users run it: golden images, flags, bad input, failed writes.
 
 Pixels are checked against the seed's published images and against an independent NumPy
-implementation of the seed's semantics (shared/golden/README.md), written here from that text.
+implementation of the seed's semantics (tests/data/golden/README.md), written here from that text.
 """
 
 from __future__ import annotations

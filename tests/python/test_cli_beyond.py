@@ -3,7 +3,7 @@ histogram colouring, supersampling, 16-bit output, single precision, the paramet
 PNG carries and `--from`, the progress bar, and agreement with the Python API.
 
 Run as users run it (a subprocess) and decoded with Pillow; pixels are checked against
-independent NumPy implementations written here from docs and shared/golden/README.md.
+independent NumPy implementations written here from docs and tests/data/golden/README.md.
 """
 
 from __future__ import annotations
