@@ -157,9 +157,14 @@ def normalize_chunks(chunks: Chunks, height: int, width: int) -> Tuple[Tuple[int
         chunks = DEFAULT_CHUNK
     if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
         chunks = (int(chunks), int(chunks))
+    if isinstance(chunks, tuple) and any(
+        isinstance(side, (int, np.integer)) and not isinstance(side, bool) and side < 1
+        for side in chunks
+    ):
+        raise ValueError(f"chunks must be at least 1 pixel on each side, got {chunks!r}")
     try:
         normalized = da.core.normalize_chunks(chunks, (height, width), dtype=np.uint32)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, ZeroDivisionError) as error:
         raise ValueError(f"chunks: {error} (got {chunks!r})") from None
     for axis in normalized:
         if any(int(side) < 1 for side in axis):
