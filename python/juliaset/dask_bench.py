@@ -52,7 +52,18 @@ def _cluster(workers: int) -> Any:
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
         silence_logs=40,
     )
-    return cluster, Client(cluster)
+    client = Client(cluster)
+    # Imports happen before the clock starts (a worker's first task would pay for them).
+    client.run(_warm_up)
+    return cluster, client
+
+
+def _warm_up() -> None:
+    import juliaset.dask
+    import juliaset.zarr_store
+
+    juliaset.dask.render_window(juliaset.dask.view("julia", size=(64, 64)), ("counts",), 0, 0,
+                                64, 64)
 
 
 def zarr_write(size: int, chunk: int, workers: int, directory: Path) -> Dict[str, Any]:
