@@ -65,7 +65,7 @@ __all__ = [
 # stays small while a 100,000-pixel-wide image still makes thousands of tasks to balance.
 DEFAULT_CHUNK = 1024
 
-FIELD_DTYPES = {
+FIELD_DTYPES: Dict[str, np.dtype[Any]] = {
     "counts": np.dtype(np.uint32),
     "smooth": np.dtype(np.float64),
     "final_norm": np.dtype(np.float64),
@@ -200,11 +200,12 @@ def _field_arrays(
     for i, (y0, height) in enumerate(zip(_offsets(rows), rows)):
         for j, (x0, width) in enumerate(zip(_offsets(columns), columns)):
             layer[(base, i, j)] = (render_window, view, names, x0, y0, width, height, threads)
-    arrays = {}
+    arrays: Dict[str, da.Array] = {}
     for name in names:
         key = f"juliaset-{name}-{token}"
-        pick = {(key, i, j): (operator.getitem, (base, i, j), name)
-                for (_, i, j) in layer}
+        pick: Dict[Any, Any] = {
+            (key, i, j): (operator.getitem, (base, i, j), name) for (_, i, j) in layer
+        }
         graph = HighLevelGraph({base: layer, key: pick}, {base: set(), key: {base}})
         dtype = FIELD_DTYPES[name]
         arrays[name] = da.Array(

@@ -74,7 +74,7 @@ def _tile_block(
     )
     if array.ndim == 3:
         region = (slice(None),) + region
-    return _write_tiles(array[region], Path(folder), column0, row0, tile)
+    return _write_tiles(np.asarray(array[region]), Path(folder), column0, row0, tile)
 
 
 def _count(*written: int) -> int:
@@ -105,8 +105,9 @@ def export_dzi(
     top = len(levels) - 1
 
     # Levels below the store's smallest: averaged from it here (it fits one chunk).
-    smallest = zarr.open_array(store, path=f"{IMAGE_GROUP}/{stored - 1}", mode="r")[...]
-    pixels = smallest
+    pixels: NDArray[Any] = np.asarray(
+        zarr.open_array(store, path=f"{IMAGE_GROUP}/{stored - 1}", mode="r")[...]
+    )
     for level in range(top - stored, -1, -1):
         pixels = aggregate(pixels, "mean")
         assert pixels.shape[-2:] == (levels[level][1], levels[level][0])

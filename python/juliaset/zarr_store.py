@@ -37,6 +37,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import zarr
+import zarr.codecs
 from dask.base import tokenize
 from dask.delayed import Delayed
 from dask.highlevelgraph import HighLevelGraph
@@ -110,9 +111,10 @@ def _exact_decimal(value: Decimal) -> str:
 def storage_dtype(name: str, itermax: int) -> np.dtype[Any]:
     """The dtype a field is stored in (counts narrowed to hold ``itermax``)."""
     if name == "counts":
-        for candidate in (np.uint8, np.uint16):
-            if itermax <= np.iinfo(candidate).max:
-                return np.dtype(candidate)
+        if itermax <= 0xFF:
+            return np.dtype(np.uint8)
+        if itermax <= 0xFFFF:
+            return np.dtype(np.uint16)
         return np.dtype(np.uint32)
     return FIELD_DTYPES[name]
 
@@ -243,7 +245,7 @@ def _prepare(
     except (FileNotFoundError, zarr.errors.GroupNotFoundError, KeyError):
         existing = None
     if existing is not None and not overwrite:
-        recorded = dict(existing.attrs).get("juliaset")
+        recorded: Any = dict(existing.attrs).get("juliaset")
         comparable = {k: v for k, v in attributes.items() if k not in ("engine", "version")}
         if recorded is None or {
             k: v for k, v in recorded.items() if k not in ("engine", "version")
@@ -312,13 +314,13 @@ def _fields_chunk(
     """Renders and writes chunk (i, j) of every field unless all are written already."""
     arrays = [(name, _open(store, path)) for name, path in paths]
     stored = [_written_chunk(array, i, j) for _, array in arrays]
+    values: Dict[str, NDArray[Any]] = {}
     if all(data is not None for data in stored):
-        values = {name: data for (name, _), data in zip(arrays, stored)}
+        values = {name: data for (name, _), data in zip(arrays, stored) if data is not None}
         rendered = 0
     else:
         computed = render_window(view, [name for name, _ in paths], x0, y0, width, height,
                                  threads)
-        values = {}
         for name, array in arrays:
             values[name] = computed[name].astype(array.dtype, copy=False)
             _write_block(array, i, j, values[name])
@@ -337,11 +339,12 @@ def _image_chunk(
     pixels = _written_chunk(array, i, j)
     rendered = 0
     if pixels is None:
-        pixels = _render_image_window(parameters, colormap, x0, y0, width, height, levels,
-                                      threads)
-        if pixels.ndim == 3:
-            pixels = np.moveaxis(pixels, 2, 0)
-        _write_block(array, i, j, pixels)
+        rendered_pixels = _render_image_window(parameters, colormap, x0, y0, width, height,
+                                               levels, threads)
+        if rendered_pixels.ndim == 3:
+            rendered_pixels = np.moveaxis(rendered_pixels, 2, 0)
+        _write_block(array, i, j, rendered_pixels)
+        pixels = rendered_pixels
         rendered = 1
     blocks = {IMAGE_GROUP: aggregate(pixels, "mean")} if pyramid else None
     return (1, rendered, 0), blocks
@@ -355,14 +358,17 @@ def aggregate(block: NDArray[Any], rule: str) -> NDArray[Any]:
         block = np.pad(block, pad, mode="edge")
     a, b = block[..., 0::2, 0::2], block[..., 0::2, 1::2]
     c, d = block[..., 1::2, 0::2], block[..., 1::2, 1::2]
+    result: NDArray[Any]
     if rule == "max":
-        return np.maximum(np.maximum(a, b), np.maximum(c, d))
-    if rule == "min":
-        return np.minimum(np.minimum(a, b), np.minimum(c, d))
-    if rule == "mean":
+        result = np.maximum(np.maximum(a, b), np.maximum(c, d))
+    elif rule == "min":
+        result = np.minimum(np.minimum(a, b), np.minimum(c, d))
+    elif rule == "mean":
         total = a.astype(np.uint32) + b + c + d
-        return ((total + 2) // 4).astype(block.dtype)
-    raise ValueError(f"unknown aggregation rule {rule!r}")
+        result = ((total + 2) // 4).astype(block.dtype)
+    else:
+        raise ValueError(f"unknown aggregation rule {rule!r}")
+    return result
 
 
 def _level_chunk(
