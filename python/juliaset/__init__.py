@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - only reached in a broken install
 
 from ._api import ComplexRegion, JuliaDiv
 from ._colormaps import BUILTIN_COLORMAPS
+from ._grid import ViewGrid, grid
+from ._image import Image
 from ._metadata import read_parameters, save_png
 from ._modern import (
     FIELD_NAMES,
@@ -43,9 +45,12 @@ __all__ = [
     "BUILTIN_COLORMAPS",
     "ComplexRegion",
     "FIELD_NAMES",
+    "Image",
     "JuliaDiv",
+    "ViewGrid",
     "__version__",
     "evaluate",
+    "grid",
     "image_parameters",
     "julia",
     "julia_image",
