@@ -298,6 +298,10 @@ def julia(
 
     Every array has shape ``(height_px, width_px)``, top row first. ``threads`` (None: every
     core) never changes the result. The GIL is released and Ctrl-C interrupts the render.
+    ``progress=True`` shows a tqdm bar; a callable ``progress`` is called as
+    ``progress(rows_done, rows_total)`` from this thread while the render runs (about every
+    50 ms, and at the end), and an exception it raises stops the render. ``juliaset.grid``
+    gives the coordinates of the pixels.
 
     >>> import juliaset
     >>> counts = juliaset.julia(size=(64, 40), itermax=50)
@@ -612,6 +616,8 @@ def julia_image(
     Returns uint8 (height, width, 3) RGB, except for ``colormap="gray"``: uint8 (height, width)
     with ``bits=8`` (with the count colouring exactly the seed's gray image) or uint16
     (height, width) with ``bits=16``. ``supersample=N`` averages N x N samples per pixel.
+    ``threads`` and ``progress`` as for ``julia``; ``juliaset.Image(...)`` around the result
+    shows it in Jupyter.
 
     >>> import juliaset
     >>> rgb = juliaset.julia_image(size=(64, 40), colormap="inferno", coloring="smooth")

@@ -56,12 +56,14 @@ def command_line(parameters: Mapping[str, Any]) -> Optional[str]:
 
     The same text as the ``Comment`` chunk of the command's own PNGs (``reproducing_command``
     in ``cli/render_png.cpp``). None where no command line gives the image: the command sets
-    the height from ``-R`` and the region only, and knows the built-in colormaps only.
+    the height from ``-R`` and the region only, and its ``--colormap`` knows the built-in
+    colormaps only.
     """
     region = parameters["region"]
     bounds = (region["xleft"], region["xright"], region["ybot"], region["ytop"])
     width, height = parameters["width"], parameters["height"]
-    if parameters["colormap"] not in _core.colormap_names():
+    # A recorded colour table (a matplotlib or resampled colormap) has no flag.
+    if parameters["colormap"] not in _core.colormap_names() or "colormap_table" in parameters:
         return None
     try:
         if _core.grid_shape(*bounds, width) != (width, height):
