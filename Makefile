@@ -8,6 +8,7 @@ JOBS ?= $(shell nproc)
 HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 
 .PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
+.PHONY: sanitize test-sanitize
 
 all: install
 
@@ -59,6 +60,22 @@ bench-cpp: cpp
 ## lint: mypy --strict over the installed package, its generated stub included
 lint: install
 	$(VENV_PY) -m mypy --strict -p juliaset
+
+## test-sanitize: the C++ tests and command-line cases under AddressSanitizer + UBSan
+## (build/sanitize; docs/design.md, "Hardening"). Any sanitizer report fails the run.
+SANITIZE_BUILD := build/sanitize
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+sanitize: system-deps
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DJULIASET_SANITIZE=address,undefined -DJULIASET_BUILD_TESTS=ON -DJULIASET_WERROR=ON
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+
+test-sanitize: sanitize install
+	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
+	$(SANITIZER_ENV) JULIASET_CLI=$(CURDIR)/$(SANITIZE_BUILD)/juliaset \
+	  $(VENV_PY) -m pytest -q tests/sanitize
 
 clean:
 	rm -rf build $(VENV) plot.png
