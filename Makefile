@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 
 .PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
-.PHONY: sanitize test-sanitize
+.PHONY: sanitize test-sanitize fuzz-deps fuzz-build fuzz
 
 all: install
 
@@ -76,6 +76,25 @@ test-sanitize: sanitize install
 	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
 	$(SANITIZER_ENV) JULIASET_CLI=$(CURDIR)/$(SANITIZE_BUILD)/juliaset \
 	  $(VENV_PY) -m pytest -q tests/sanitize
+
+## fuzz: libFuzzer targets (fuzz/) built with Clang, ASan and UBSan in build/fuzz, each run for
+## FUZZ_SECONDS on its committed corpus (fuzz/corpus/<target>) plus what it finds (build/fuzz/corpus)
+FUZZ_BUILD := build/fuzz
+FUZZ_TARGETS := option_parser_fuzz png_record_fuzz record_json_fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_PACKAGES := clang libclang-rt-14-dev  # Debian 12's Clang; the second has libFuzzer
+
+fuzz-deps:
+	@tools/install-system-deps.sh $(FUZZ_PACKAGES)
+
+fuzz-build: system-deps fuzz-deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DJULIASET_SANITIZE=address,undefined \
+	  -DJULIASET_BUILD_FUZZERS=ON -DJULIASET_BUILD_TESTS=OFF -DJULIASET_WERROR=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	$(SANITIZER_ENV) fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build $(VENV) plot.png
