@@ -113,6 +113,12 @@ ImageRecord record_from_json(std::string_view text) {
         json = Json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& error) {
         throw MetadataError(std::string("the record is not valid JSON: ") + error.what());
+    } catch (const nlohmann::json::out_of_range& error) {
+        // A number beyond the double range (1e400, a 400-digit integer), under any key.
+        throw MetadataError(std::string("the record holds a number out of the range of a double: ") +
+                            error.what());
+    } catch (const nlohmann::json::exception& error) {
+        throw MetadataError(std::string("the record cannot be read: ") + error.what());
     }
     if (!json.is_object()) throw MetadataError("the record is not a JSON object");
     const JsonFields read(json);
