@@ -222,6 +222,11 @@ def read_parameters(path: PathLike) -> Dict[str, Any]:
         raise ValueError(
             f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not JSON: {error}"
         ) from None
+    except RecursionError:
+        # json's decoder recurses once per nesting level; the command refuses > 64 levels too.
+        raise ValueError(
+            f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk nests arrays or objects too deeply"
+        ) from None
     if not isinstance(parameters, dict):
         raise ValueError(f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not a JSON object")
     return parameters
