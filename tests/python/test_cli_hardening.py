@@ -191,3 +191,86 @@ def with_record_text_from_array(path: Path, text: str) -> None:
     info = PngInfo()
     info.add_text("juliaset", text)
     Image.fromarray(np.zeros((2, 2), np.uint8)).save(path, pnginfo=info)
+
+
+# --- item 7: signals and limits never leave a temporary file ---------------------------------
+
+
+def no_core_dumps() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+@pytest.mark.parametrize(
+    "signal_name", ["SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGHUP", "SIGVTALRM", "SIGXCPU"]
+)
+def test_a_fatal_signal_removes_the_temporary_file(cli, tmp_path, signal_name):
+    import signal
+    import time
+
+    signal_number = getattr(signal, signal_name)
+    existing = tmp_path / "plot.png"
+    existing.write_bytes(b"precious")
+    process = subprocess.Popen(
+        [cli, "-R=30000", "-M=2000", "--threads=1"], cwd=tmp_path, stderr=subprocess.PIPE,
+        preexec_fn=no_core_dumps,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(list(tmp_path.iterdir())) == 2, "no temporary file appeared"
+        process.send_signal(signal_number)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal_number  # it still dies of the signal
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plot.png"]
+    assert existing.read_bytes() == b"precious"
+
+
+def test_the_file_size_limit_is_an_error_that_removes_the_temporary_file(cli, tmp_path):
+    import resource
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100 * 1024, 100 * 1024))  # ulimit -f 100
+
+    existing = tmp_path / "plot.png"
+    existing.write_bytes(b"precious")
+    result = subprocess.run(
+        [cli, "-R=3000"], cwd=tmp_path, capture_output=True, timeout=120, preexec_fn=limit_file_size
+    )
+    assert result.returncode == 1  # not killed by SIGXFSZ
+    line = error_line(result)
+    assert "'plot.png'" in line and "File too large" in line and "ulimit -f" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plot.png"]
+    assert existing.read_bytes() == b"precious"
+
+
+def test_a_closed_pipe_is_exit_status_1_with_a_message(cli, tmp_path):
+    process = subprocess.Popen(
+        [cli, "-R=3000", "-o", "-"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    assert process.stdout.read(10)[:4] == b"\x89PNG"  # `| head -c 10`
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1  # was 141: killed by SIGPIPE, silently
+    assert stderr.decode() == (
+        "juliaset: error: cannot write to standard output: the reader closed the pipe "
+        "(Broken pipe)\n"
+    )
+
+
+# --- item 9: long output names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a" * 251 + ".png", "\u00e9" * 125 + ".png", "b" * 255])
+def test_an_output_name_up_to_the_name_limit_is_written(cli, tmp_path, name):
+    assert len(name.encode()) in (255, 254)
+    result = run(cli, "-R=24", "-o", name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # and no temporary file left
+    assert pixels(tmp_path / name).shape == (15, 24)
