@@ -149,6 +149,13 @@ std::string record_to_json(const ImageRecord& record) {
     json["itermax"] = params.itermax;
     json["coloring"] = coloring_name(record.coloring);
     json["colormap"] = record.colormap;
+    if (!record.colormap_colours.empty()) {
+        Json table = Json::array();
+        for (const Rgb& colour : record.colormap_colours) {
+            table.push_back(Json::array({colour.r, colour.g, colour.b}));
+        }
+        json["colormap_table"] = std::move(table);
+    }
     json["bits"] = record.bits;
     json["supersample"] = record.supersample;
     json["precision"] = precision_name(record.precision);
@@ -157,6 +164,29 @@ std::string record_to_json(const ImageRecord& record) {
 }
 
 namespace {
+
+/// "colormap_table": 256 [r, g, b] triples with channels in [0, 1].
+std::vector<Rgb> colour_table(const Json& table) {
+    const std::string shape = "\"colormap_table\" must be a list of " +
+                              std::to_string(Colormap::size) + " [r, g, b] colours";
+    if (!table.is_array() || table.size() != Colormap::size) throw MetadataError(shape);
+    std::vector<Rgb> colours;
+    colours.reserve(Colormap::size);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const Json& entry = table[i];
+        if (!entry.is_array() || entry.size() != 3) throw MetadataError(shape);
+        const std::string where = "\"colormap_table\"[" + std::to_string(i) + "]";
+        const Rgb colour{JsonFields::real(entry[0], where), JsonFields::real(entry[1], where),
+                         JsonFields::real(entry[2], where)};
+        for (const double channel : {colour.r, colour.g, colour.b}) {
+            if (!(channel >= 0.0 && channel <= 1.0)) {
+                throw MetadataError(where + " must hold channels between 0 and 1");
+            }
+        }
+        colours.push_back(colour);
+    }
+    return colours;
+}
 
 ImageRecord record_from_parsed(const Json& json) {
     if (!json.is_object()) throw MetadataError("the record is not a JSON object");
@@ -212,6 +242,7 @@ ImageRecord record_from_parsed(const Json& json) {
         }
     }
     if (read.has("colormap")) record.colormap = read.text("colormap");
+    if (read.has("colormap_table")) record.colormap_colours = colour_table(read.at("colormap_table"));
     if (read.has("bits")) {
         const std::uint64_t bits = read.whole("bits", 16);
         if (bits != 8 && bits != 16) throw MetadataError("\"bits\" must be 8 or 16");

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
@@ -35,8 +36,12 @@ struct ImageRecord {
     std::size_t width = 0;
     std::size_t height = 0;
     Coloring coloring = Coloring::count;
-    /// A name Colormap::named() accepts.
+    /// A name Colormap::named() accepts, or, with colormap_colours, any colormap's name.
     std::string colormap = "gray";
+    /// The colormap's 256 colours when it is not built in (a matplotlib colormap, a resampled
+    /// or hand-made one), recorded as "colormap_table" so that any reader renders the same
+    /// image; empty for a built-in name.
+    std::vector<Rgb> colormap_colours;
     /// 8 or 16 bits per sample (16 only for the gray colormap).
     unsigned bits = 8;
     std::uint32_t supersample = 1;

@@ -287,7 +287,13 @@ std::string reproducing_command(const Options& options) {
     if (options.coloring != Coloring::count) {
         flags += " --coloring=" + std::string(coloring_name(options.coloring));
     }
-    if (options.colormap != "gray") flags += " --colormap=" + options.colormap;
+    if (!options.colormap_colours.empty()) {
+        // No flag takes a colour table: the record does (`juliaset --from` reads it).
+        flags += " --from=<this image> (colormap " + printable(options.colormap) +
+                 " as the colour table its juliaset record holds)";
+    } else if (options.colormap != "gray") {
+        flags += " --colormap=" + options.colormap;
+    }
     if (options.bits != 8) flags += " --bits=" + std::to_string(options.bits);
     if (options.supersample != 1) flags += " --supersample=" + std::to_string(options.supersample);
     if (options.precision != Precision::exact) {
