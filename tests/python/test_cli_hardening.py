@@ -274,3 +274,44 @@ def test_an_output_name_up_to_the_name_limit_is_written(cli, tmp_path, name):
     assert result.returncode == 0, result.stderr.decode()
     assert [p.name for p in tmp_path.iterdir()] == [name]  # and no temporary file left
     assert pixels(tmp_path / name).shape == (15, 24)
+
+
+# --- item 11: messages name what was given ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["-R=64", "-x=0", "-X=1e-320"], "1e-320 wide and 2 tall, so at --resolution/-R 64"),
+        (["-x=1e-400"], "--xleft/-x: '1e-400' is too small for a double"),
+        (["--precision=single", "-t=1e30"], "--threshold/-t is too large for --precision single"),
+        (
+            ["-R=1073741800", "-x=0", "-X=1", "-y=0", "-Y=1e-9", "--supersample=2"],
+            "--supersample 2 on an image of 1073741800 x 1 pixels",
+        ),
+        (["-o", "/proc/self/status"], "cannot create a temporary file in '/proc/self'"),
+        (["--bogus\x1b[31m"], "unknown argument '--bogus\\x1b[31m'"),
+    ],
+)
+def test_messages_name_the_flag_given_and_the_real_reason(cli, tmp_path, args, expected):
+    result = run(cli, *args, "-R=8" if args[0] == "-o" else "--threads=1", cwd=tmp_path)
+    assert result.returncode in (1, 2)
+    line = error_line(result)
+    assert expected in line
+    assert "inf pixels" not in line and "\x1b" not in line
+
+
+def test_record_values_are_echoed_short_and_printable(cli, tmp_path):
+    source, record = small_png(cli, tmp_path)
+    for value, expected in [
+        ("x" * 2**20, "xxx... (1048576 bytes)"),
+        ("vir\x00idis\nmore", "'vir\\0idis\\nmore'"),
+    ]:
+        hostile = with_record_text(
+            source, tmp_path / "hostile.png", json.dumps({**record, "colormap": value})
+        )
+        result = run(cli, "--from", str(hostile), "-o", "out.png", cwd=tmp_path)
+        assert result.returncode == 2
+        line = error_line(result)
+        assert len(line) < 400 and expected in line
+        assert line.startswith("juliaset: error: record in ")
