@@ -473,7 +473,8 @@ def image_parameters(
     Arguments as for ``julia_image`` / ``mandelbrot_image``; ``center`` and ``width`` default
     to the family's (0 and 3.2 for Julia sets, -0.5 and 3.0 for the Mandelbrot set). The dict
     is what ``render_parameters`` renders and ``save_png`` records; its schema is in
-    ``docs/png-metadata.md``. A matplotlib ``Colormap`` object is recorded by its name.
+    ``docs/png-metadata.md``. A colormap that is not a built-in name (a matplotlib name or
+    ``Colormap`` object) is recorded by its name and its 256 colours (``colormap_table``).
 
     >>> import juliaset
     >>> p = juliaset.image_parameters("julia", c=-0.8 + 0.156j, size=(40, 25), colormap="magma")
@@ -502,16 +503,19 @@ def image_parameters(
             f"itermin must be smaller than itermax, got itermin={itermin}, "
             f"itermax={iteration['itermax']}"
         )
-    name, _ = resolve_colormap(colormap)
+    name, core_colormap = resolve_colormap(colormap)
     bits = _integer(bits, "bits", 8, 16)
     if bits not in (8, 16):
         raise ValueError(f"bits must be 8 or 16, got {bits}")
-    if bits == 16 and name != "gray":
+    if bits == 16 and (name != "gray" or not isinstance(core_colormap, str)):
         raise ValueError(
             f"bits=16 needs colormap='gray' (colour images have 8 bits per channel), "
             f"got colormap {name!r}"
         )
     supersample = _integer(supersample, "supersample", 1, MAX_SUPERSAMPLE)
+    # A colormap that is not a built-in name is recorded by its colours too, so that every
+    # reader (the command's --from included) renders the same image.
+    table = None if isinstance(core_colormap, str) else core_colormap.tolist()
     return check_parameters(
         {
             "family": family,
@@ -525,6 +529,7 @@ def image_parameters(
             "itermax": iteration["itermax"],
             "coloring": coloring,
             "colormap": name,
+            "colormap_table": table,
             "bits": bits,
             "supersample": supersample,
         }
@@ -534,8 +539,12 @@ def image_parameters(
 def _render(
     parameters: Mapping[str, Any], colormap: Any, threads: Any, progress: Any = None
 ) -> NDArray[Any]:
-    """The image of checked ``parameters``, with ``colormap`` (a name or Colormap object)."""
-    _, core_colormap = resolve_colormap(colormap)
+    """The image of checked ``parameters``: with their colour table if they record one, else
+    with ``colormap`` (a name or Colormap object)."""
+    if "colormap_table" in parameters:
+        core_colormap: Any = np.asarray(parameters["colormap_table"], dtype=np.float64)
+    else:
+        _, core_colormap = resolve_colormap(colormap)
     region = parameters["region"]
     c_re, c_im = parameters["c"]
     with progress_callback(progress, parameters["family"]) as callback:
