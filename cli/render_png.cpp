@@ -352,7 +352,7 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
     RenderOptions whole_image;
     whole_image.threads = settings.threads;
     whole_image.precision = precision;
-    std::vector<double> levels;
+    HistogramLevels levels;
     if (spec.coloring == Coloring::histogram) {
         levels = histogram_levels(grid, params, spec, whole_image);
     }

@@ -1,6 +1,8 @@
 // The Python extension `juliaset._core`: converts arguments, allocates the numpy array, releases
 // the GIL and calls the core. Everything else (the seed's classes, validation messages in the
 // seed's vocabulary) lives in pure Python in python/juliaset/.
+#include <unistd.h>
+
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/pair.h>
@@ -9,6 +11,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -16,6 +19,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <future>
 #include <limits>
@@ -104,6 +108,76 @@ juliaset::RenderOptions make_options(std::int64_t threads, const std::string& ke
     return options;
 }
 
+// "38.4 GB", "512 KB", "3e+06 TB": a size a reader takes in at a glance.
+std::string format_bytes(double bytes) {
+    constexpr std::array<const char*, 5> units = {"bytes", "KB", "MB", "GB", "TB"};
+    std::size_t unit = 0;
+    while (unit + 1 < units.size() && bytes >= 1000.0) {
+        bytes /= 1000.0;
+        ++unit;
+    }
+    std::array<char, 64> text{};
+    std::snprintf(text.data(), text.size(), "%.3g %s", bytes, units[unit]);
+    return text.data();
+}
+
+// Bytes this process can still fill before the machine must swap or kill it: MemAvailable
+// (/proc/meminfo; the physical pages elsewhere), and no more than the cgroup's memory.max
+// allows beyond memory.current. Linux overcommits, so an allocation larger than this usually
+// succeeds and the render is killed (or thrashes) later, when its pages are touched.
+double available_memory() {
+    double available = -1.0;
+    if (std::FILE* meminfo = std::fopen("/proc/meminfo", "r")) {
+        std::array<char, 256> line{};
+        while (std::fgets(line.data(), line.size(), meminfo) != nullptr) {
+            unsigned long long kib = 0;
+            if (std::sscanf(line.data(), "MemAvailable: %llu kB", &kib) == 1) {
+                available = static_cast<double>(kib) * 1024.0;
+                break;
+            }
+        }
+        std::fclose(meminfo);
+    }
+    if (available < 0.0) {
+        const long pages = sysconf(_SC_AVPHYS_PAGES);
+        const long page_size = sysconf(_SC_PAGESIZE);
+        if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
+        available = static_cast<double>(pages) * static_cast<double>(page_size);
+    }
+    const auto read_number = [](const char* path) {
+        double value = -1.0;
+        if (std::FILE* file = std::fopen(path, "r")) {
+            unsigned long long number = 0;
+            if (std::fscanf(file, "%llu", &number) == 1) value = static_cast<double>(number);
+            std::fclose(file);
+        }
+        return value;  // -1 for "max" or no such file
+    };
+    const double limit = read_number("/sys/fs/cgroup/memory.max");
+    const double used = read_number("/sys/fs/cgroup/memory.current");
+    if (limit >= 0.0 && used >= 0.0) available = std::min(available, std::max(limit - used, 0.0));
+    return available;
+}
+
+// Raises MemoryError, before anything is allocated, when `bytes` are more than the memory
+// available: "{function}: cannot allocate {what} (38.4 GB ...), more than the ... available".
+void check_memory(double bytes, const char* function, const std::string& what) {
+    const double available = available_memory();
+    if (bytes <= available) return;
+    PyErr_SetString(PyExc_MemoryError,
+                    (std::string(function) + ": cannot allocate " + what + ": " +
+                     format_bytes(bytes) + ", more than the " + format_bytes(available) +
+                     " of memory available; lower the resolution or split the region into tiles")
+                        .c_str());
+    throw nb::python_error();
+}
+
+std::string shape_text(std::span<const std::size_t> shape) {
+    std::string sides;
+    for (const std::size_t side : shape) sides += (sides.empty() ? "" : " x ") + std::to_string(side);
+    return sides;
+}
+
 // Allocates a C-contiguous numpy array of `shape` owned by Python. The size is checked first,
 // so that an absurd request is a MemoryError naming the size rather than a crash. `Array` is
 // the typed array by default; the colour renderer asks for an untyped one (its dtype varies).
@@ -120,18 +194,18 @@ Array allocate(std::span<const std::size_t> shape, const char* function, const c
         }
         elements *= side;
     }
+    double bytes = static_cast<double>(sizeof(T));
+    for (const std::size_t side : shape) bytes *= static_cast<double>(side);
+    const std::string sides = shape_text(shape);
+    if (fits) check_memory(bytes, function, "a " + sides + " array of " + dtype);
     T* data = fits ? new (std::nothrow) T[elements] : nullptr;
     if (data == nullptr) {
-        double bytes = static_cast<double>(sizeof(T));
-        std::string sides;
-        for (const std::size_t side : shape) {
-            bytes *= static_cast<double>(side);
-            sides += (sides.empty() ? "" : " x ") + std::to_string(side);
-        }
-        PyErr_Format(PyExc_MemoryError,
-                     "%s: cannot allocate a %s array of %s (%.4g bytes); "
-                     "lower the resolution or split the region into tiles",
-                     function, sides.c_str(), dtype, bytes);
+        // PyErr_Format knows no %g: the message is formatted here.
+        PyErr_SetString(PyExc_MemoryError,
+                        (std::string(function) + ": cannot allocate a " + sides + " array of " +
+                         dtype + " (" + format_bytes(bytes) +
+                         "); lower the resolution or split the region into tiles")
+                            .c_str());
         throw nb::python_error();
     }
     nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<T*>(p); });
@@ -340,6 +414,7 @@ struct FieldArrays {
     FieldArrays(const std::vector<std::string>& names, std::span<const std::size_t> shape,
                 const char* function) {
         if (names.empty()) throw std::invalid_argument("fields must name at least one field");
+        check_total(names, shape, function);
         for (const std::string& name : names) {
             if (name == "counts") {
                 if (!counts) counts = allocate<std::uint32_t>(shape, function, "uint32");
@@ -360,6 +435,29 @@ struct FieldArrays {
                                             "\"; valid fields are " + known);
             }
         }
+    }
+
+    // The arrays of every requested field together must fit, not each one alone.
+    static void check_total(const std::vector<std::string>& names,
+                            std::span<const std::size_t> shape, const char* function) {
+        double elements = 1.0;
+        for (const std::size_t side : shape) elements *= static_cast<double>(side);
+        double bytes = 0.0;
+        std::string listed;
+        std::vector<std::string> seen;
+        for (const std::string& name : names) {
+            if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+            seen.push_back(name);
+            const double size = name == "counts"     ? 4.0
+                                : name == "interior" ? 1.0
+                                : name == "smooth" || name == "final_norm" || name == "distance"
+                                    ? 8.0
+                                    : 0.0;  // unknown: reported by the loop that allocates
+            bytes += size * elements;
+            listed += (listed.empty() ? "" : ", ") + name;
+        }
+        check_memory(bytes, function,
+                     "the " + shape_text(shape) + " arrays of " + listed);
     }
 
     [[nodiscard]] bool only_counts() const noexcept {
@@ -507,6 +605,17 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
     std::vector<std::size_t> shape{grid.height(), grid.width()};
     if (rgb) shape.push_back(3);
+    // The image and what colouring it takes besides: each thread's piece of samples (values,
+    // smooth counts and counts of 64K samples), and the histogram's tables.
+    const double pixel_bytes = static_cast<double>(juliaset::bytes_per_pixel(spec.format));
+    const double piece_bytes = 65536.0 * (8 + 8 + 4);
+    const double histogram_bytes =
+        spec.coloring == juliaset::Coloring::histogram ? 16.0 * std::min(65536.0, static_cast<double>(itermax) + 1)
+                                                       : 0.0;
+    check_memory(static_cast<double>(grid.pixel_count()) * pixel_bytes +
+                     juliaset::resolve_thread_count(options.threads) * piece_bytes + histogram_bytes,
+                 "image", "a " + shape_text(shape) + " image with supersample " +
+                              std::to_string(spec.supersample));
     ImageArray out = spec.format == juliaset::PixelFormat::gray16
                          ? allocate<std::uint16_t, ImageArray>(shape, "image", "uint16")
                          : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
@@ -517,7 +626,7 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     ProgressReport report(std::move(progress), grid.height() * (histogram ? 2 : 1));
     run_interruptibly([&](const std::atomic<bool>* cancel) {
         options.cancel = cancel;
-        std::vector<double> levels;
+        juliaset::HistogramLevels levels;
         if (histogram) {
             levels = juliaset::histogram_levels(grid, params, spec, options);
             report.add(grid.height());
