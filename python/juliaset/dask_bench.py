@@ -16,8 +16,14 @@ At ``--compare-size`` (smaller, so that each run stays short) it measures the ra
   in memory whole);
 - the Zarr write's cost on top of the Dask render.
 
-Not a test: it prints a table and writes ``bench-results/dask.json``. This machine's load
-varies; compare ratios within one run.
+Every run records its wall time and the CPU time (user + system) of every process involved:
+the workers' (read on each worker before and after) and this process's (the client and, in a
+LocalCluster, the scheduler). On a machine shared with other work, wall times measure the
+machine's load as much as the code; CPU times do not, so the overhead is also given as the
+ratio of CPU times, and the speed-up of two workers as the ratio of wall times, meaningful
+only when two cores are free.
+
+Not a test: it prints a table and writes ``bench-results/dask.json``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
+import dask
 import numpy as np
 
 SEED: Dict[str, Any] = dict(c=-0.835 - 0.2321j, bounds=(-0.1, 0.1, -0.1, 0.1), itermax=100)
@@ -41,6 +48,34 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process (all its threads) so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _Clock:
+    """Wall time, and CPU time of this process (client and scheduler) and of the workers: CPU
+    time does not depend on what else the machine runs, so it measures overhead under load."""
+
+    def __init__(self, client: Any = None) -> None:
+        self.client = client
+        self.start_wall = time.perf_counter()
+        self.start_cpu = _cpu_seconds()
+        self.start_workers = self._workers()
+
+    def _workers(self) -> Dict[str, float]:
+        return {} if self.client is None else dict(self.client.run(_cpu_seconds))
+
+    def stop(self) -> Dict[str, float]:
+        wall = time.perf_counter() - self.start_wall
+        own = _cpu_seconds() - self.start_cpu
+        workers = self._workers()
+        worker_cpu = sum(workers[w] - self.start_workers.get(w, 0.0) for w in workers)
+        return {"seconds": wall, "client_cpu_seconds": own, "worker_cpu_seconds": worker_cpu,
+                "cpu_seconds": own + worker_cpu}
+
+
 def _store_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -48,10 +83,13 @@ def _store_bytes(path: Path) -> int:
 def _cluster(workers: int) -> Any:
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-        silence_logs=40,
-    )
+    # Without the workers' statistical profiler (100 stack samples a second, about 2 % of a
+    # core per idle worker and more while busy): a render does not need it.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=40,
+        )
     client = Client(cluster)
     # Imports happen before the clock starts (a worker's first task would pay for them).
     client.run(_warm_up)
@@ -76,9 +114,9 @@ def zarr_write(size: int, chunk: int, workers: int, directory: Path) -> Dict[str
         job = zarr_store.render_fields(
             store, "julia", size=(size, size), chunks=chunk, compute=False, **SEED
         )
-        start = time.perf_counter()
+        clock = _Clock(client)
         report = client.compute(job).result()
-        seconds = time.perf_counter() - start
+        times = clock.stop()
         peaks = client.run(_peak_rss_mb)
     finally:
         client.close()
@@ -86,8 +124,8 @@ def zarr_write(size: int, chunk: int, workers: int, directory: Path) -> Dict[str
     stored = _store_bytes(store)
     shutil.rmtree(store, ignore_errors=True)
     return {
-        "size": size, "chunk": chunk, "workers": workers, "seconds": seconds,
-        "pixels_per_second": size * size / seconds, "store_bytes": stored,
+        "size": size, "chunk": chunk, "workers": workers, **times,
+        "pixels_per_second": size * size / times["seconds"], "store_bytes": stored,
         "peak_rss_mb_per_worker": sorted(peaks.values()), "chunks": report["chunks"],
         "pyramid_chunks": report["pyramid_written"],
     }
@@ -101,13 +139,13 @@ def dask_sum(size: int, chunk: int, workers: int) -> Dict[str, Any]:
     try:
         lazy = jd.julia(size=(size, size), chunks=chunk, **SEED)
         assert not isinstance(lazy, dict)
-        start = time.perf_counter()
+        clock = _Clock(client)
         total = int(client.compute(lazy.sum(dtype=np.uint64)).result())
-        seconds = time.perf_counter() - start
+        times = clock.stop()
     finally:
         client.close()
         cluster.close()
-    return {"seconds": seconds, "sum": total}
+    return {**times, "sum": total}
 
 
 def native(size: int, chunk: int, threads: int) -> Dict[str, Any]:
@@ -116,7 +154,7 @@ def native(size: int, chunk: int, threads: int) -> Dict[str, Any]:
 
     view = jd.view("julia", size=(size, size), **SEED)
     total = 0
-    start = time.perf_counter()
+    clock = _Clock()
     for y0 in range(0, size, chunk):
         for x0 in range(0, size, chunk):
             counts = jd.render_window(
@@ -124,7 +162,7 @@ def native(size: int, chunk: int, threads: int) -> Dict[str, Any]:
                 threads=threads,
             )["counts"]
             total += int(counts.sum(dtype=np.uint64))
-    return {"seconds": time.perf_counter() - start, "sum": total}
+    return {**clock.stop(), "sum": total}
 
 
 def main(argv: Any = None) -> int:
@@ -159,16 +197,21 @@ def main(argv: Any = None) -> int:
             "dask_overhead": summed["seconds"] / inproc["seconds"] - 1.0,
             "zarr_overhead": two["seconds"] / summed["seconds"] - 1.0,
             "zarr_vs_native": two["seconds"] / inproc["seconds"] - 1.0,
+            "dask_cpu_overhead": summed["cpu_seconds"] / inproc["cpu_seconds"] - 1.0,
+            "zarr_cpu_vs_native": two["cpu_seconds"] / inproc["cpu_seconds"] - 1.0,
+            "two_vs_one_cpu": two["cpu_seconds"] / one["cpu_seconds"],
         }
-        print(f"ratios at {n} x {n} ({n * n / 1e6:.0f} Mpx, chunks {chunk}):")
-        print(f"  Zarr write, 1 worker   {one['seconds']:8.2f} s")
-        print(f"  Zarr write, 2 workers  {two['seconds']:8.2f} s   two vs one: "
-              f"{compare['two_vs_one']:.2f}x")
-        print(f"  Dask sum, 2 workers    {summed['seconds']:8.2f} s")
-        print(f"  native, 2 threads      {inproc['seconds']:8.2f} s   Dask overhead: "
-              f"{100 * compare['dask_overhead']:+.1f} %")
-        print(f"  Zarr write vs Dask render: {100 * compare['zarr_overhead']:+.1f} %, "
-              f"vs native: {100 * compare['zarr_vs_native']:+.1f} %")
+        print(f"ratios at {n} x {n} ({n * n / 1e6:.0f} Mpx, chunks {chunk}); wall time, and "
+              "CPU time of every process involved:")
+        for name, run in (("Zarr write, 1 worker", one), ("Zarr write, 2 workers", two),
+                          ("Dask sum, 2 workers", summed), ("native, 2 threads", inproc)):
+            print(f"  {name:22s} {run['seconds']:8.2f} s wall  {run['cpu_seconds']:8.2f} s CPU")
+        print(f"  two workers vs one: {compare['two_vs_one']:.2f}x (wall); CPU two/one "
+              f"{compare['two_vs_one_cpu']:.2f}")
+        print(f"  Dask overhead vs native: {100 * compare['dask_overhead']:+.1f} % wall, "
+              f"{100 * compare['dask_cpu_overhead']:+.1f} % CPU")
+        print(f"  Zarr write vs native: {100 * compare['zarr_vs_native']:+.1f} % wall, "
+              f"{100 * compare['zarr_cpu_vs_native']:+.1f} % CPU")
     if not args.skip_big:
         results["big"] = zarr_write(args.size, chunk, 2, directory)
     results["load_after"] = os.getloadavg()
@@ -177,7 +220,8 @@ def main(argv: Any = None) -> int:
     if "big" in results:
         big = results["big"]
         print(f"big: {big['size']} x {big['size']} into Zarr on 2 workers: "
-              f"{big['seconds']:.1f} s, {big['pixels_per_second'] / 1e6:.1f} Mpx/s, store "
+              f"{big['seconds']:.1f} s ({big['cpu_seconds']:.0f} s CPU), "
+              f"{big['pixels_per_second'] / 1e6:.1f} Mpx/s, store "
               f"{big['store_bytes'] / 1e9:.2f} GB, peak RSS per worker "
               f"{', '.join(f'{m:.0f}' for m in big['peak_rss_mb_per_worker'])} MB")
     print(f"load average before {results['load_before']}, after {results['load_after']}")

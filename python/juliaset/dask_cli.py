@@ -137,10 +137,15 @@ def _client(args: argparse.Namespace) -> Any:
     if args.scheduler is not None:
         return Client(args.scheduler), None
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=args.threads_per_worker, processes=True,
-        dashboard_address=None,
-    )
+    import dask
+
+    # Without the workers' statistical profiler: it samples every thread's stack 100 times a
+    # second, which a render does not need.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=args.threads_per_worker, processes=True,
+            dashboard_address=None,
+        )
     return Client(cluster), cluster
 
 
