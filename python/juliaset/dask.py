@@ -52,6 +52,7 @@ from ._modern import (
 __all__ = [
     "DEFAULT_CHUNK",
     "View",
+    "fields_of",
     "julia",
     "julia_image",
     "mandelbrot",
@@ -213,6 +214,16 @@ def _field_arrays(
             graph, key, (rows, columns), dtype=dtype, meta=np.empty((0, 0), dtype=dtype)
         )
     return arrays
+
+
+def fields_of(
+    view: View, fields: Fields = ("counts",), *, chunks: Chunks = None,
+    threads: Optional[int] = None,
+) -> Dict[str, da.Array]:
+    """The lazy fields of a parsed ``View`` (``view()``, or ``zarr_store.view_from_attributes``
+    for a stored one), as a dict name -> Dask array."""
+    names, _ = _field_names(fields)
+    return _field_arrays(view, names, chunks, _chunk_threads(threads))
 
 
 def _lazy_fields(

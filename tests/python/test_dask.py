@@ -252,9 +252,9 @@ def test_pyramid_levels_are_consistent(client, tmp_path):
     assert attributes["version"] == juliaset.__version__
     assert attributes["region"]["xleft"] == "-0.1"
     # The recorded view renders the same pixels again.
-    again = jd._field_arrays(
-        zarr_store.view_from_attributes(attributes), ("counts",), 100, 1
-    )["counts"].compute()
+    again = jd.fields_of(zarr_store.view_from_attributes(attributes), chunks=100)["counts"]
+    assert again.chunks[0][0] == 100
+    again = again.compute()
     np.testing.assert_array_equal(again, expected["counts"])
     import zarr
 
