@@ -330,3 +330,29 @@ def test_the_command_rejects_bad_arguments_with_status_2(tmp_path, capsys):
     assert result.returncode == 2, result.stderr
     assert "itermax must be between 1" in result.stderr.splitlines()[-1]
     assert not (tmp_path / "x.zarr").exists()
+
+
+def test_the_command_renders_an_image_store_and_tiles_on_the_cluster(client, tmp_path):
+    store, folder = tmp_path / "seed.zarr", tmp_path / "tiles"
+    script = Path(sys.executable).with_name("juliaset-dask")
+    result = subprocess.run(
+        [str(script), str(store), "-x=-0.1", "-X=0.1", "-y=-0.1", "-Y=0.1", "-m=20", "-M=100",
+         "-R=300", "--colormap=gray", "--chunk=128", f"--tiles={folder}",
+         f"--scheduler={client.scheduler.address}", "--no-progress"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "9 chunks (9 rendered, 0 already written)" in result.stderr
+    # The seed's gray image, pixel for pixel, in the store and in the top Deep Zoom level.
+    expected = juliaset.julia_image(bounds=(-0.1, 0.1, -0.1, 0.1), resolution=300, itermin=20,
+                                    itermax=100, colormap="gray")
+    np.testing.assert_array_equal(zarr_store.open_levels(store)[0].compute(), expected)
+    top = math.ceil(math.log2(300))
+    canvas = np.zeros((300, 300), np.uint8)
+    for c in range(2):
+        for r in range(2):
+            with Image.open(folder / "image_files" / str(top) / f"{c}_{r}.png") as tile:
+                assert tile.mode == "L"
+                canvas[r * 256:(r + 1) * 256, c * 256:(c + 1) * 256] = np.asarray(tile)
+    np.testing.assert_array_equal(canvas, expected)
+    assert zarr_store.read_attributes(store)["image"]["itermin"] == 20
