@@ -17,6 +17,7 @@
 #include <system_error>
 #include <vector>
 
+#include "juliaset/framing.hpp"
 #include "juliaset/version.hpp"
 #include "quoting.hpp"
 
@@ -40,7 +41,9 @@ struct ValueFlag {
 constexpr std::array<ValueFlag, 19> value_flags = {{
     {'R', "resolution", "INT", "500",
      "image width in pixels; the height follows the region's aspect ratio"},
-    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge (-2 with --mandelbrot)"},
+    {'x', "xleft", "FLOAT", "-1.6",
+     "real part of the left edge (-2 with --mandelbrot; other powers: a region that frames "
+     "their set, e.g. -0.8 for --power=3)"},
     {'X', "xright", "FLOAT", "1.6", "real part of the right edge (1 with --mandelbrot)"},
     {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge (-1 with --mandelbrot)"},
     {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge (1 with --mandelbrot)"},
@@ -326,13 +329,6 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     if (line.mandelbrot && line.julia) {
         throw UsageError("--mandelbrot and --julia cannot be used together");
     }
-    if (line.mandelbrot) {
-        options.params.family = Family::mandelbrot;
-        // A recorded region stays: --from keeps showing the same part of the plane.
-        if (!recorded) options.region = default_mandelbrot_region;
-    }
-    if (line.julia) options.params.family = Family::julia;
-
     const auto real = [&](std::string_view name, double& target) {
         if (line.given(name)) target = parse_double(line.value(name), name);
     };
@@ -342,6 +338,18 @@ Options convert(const CommandLine& line, const RecordSource& records) {
                 parse_whole(line.value(name), name, max));
         }
     };
+    // Ranges are checked in validate(), which names the allowed ones in a single message.
+    // The power first: the Mandelbrot family's default region depends on it.
+    whole("power", options.params.power, std::numeric_limits<std::uint32_t>::max());
+    if (line.mandelbrot) {
+        options.params.family = Family::mandelbrot;
+        // A recorded region stays: --from keeps showing the same part of the plane.
+        const std::uint32_t power = options.params.power;
+        if (!recorded && power >= min_power && power <= max_power) {
+            options.region = default_region(Family::mandelbrot, power);
+        }
+    }
+    if (line.julia) options.params.family = Family::julia;
     whole("resolution", options.resolution, std::numeric_limits<std::uint64_t>::max());
     real("xleft", options.region.xleft);
     real("xright", options.region.xright);
@@ -353,8 +361,6 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     whole("itermin", options.params.itermin, std::numeric_limits<std::uint32_t>::max());
     whole("itermax", options.params.itermax, std::numeric_limits<std::uint32_t>::max());
     whole("threads", options.threads, max_threads);
-    // Ranges are checked in validate(), which names the allowed ones in a single message.
-    whole("power", options.params.power, std::numeric_limits<std::uint32_t>::max());
     whole("supersample", options.supersample, std::numeric_limits<std::uint32_t>::max());
     whole("bits", options.bits, std::numeric_limits<std::uint32_t>::max());
     if (line.given("output")) {

@@ -5,6 +5,7 @@
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
@@ -25,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -562,6 +564,17 @@ NB_MODULE(_core, m) {
         },
         "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "resolution"_a,
         "The (width, height) in pixels of the grid the renderers sample.");
+    m.def(
+        "default_region",
+        [](const std::string& family, std::int64_t power) {
+            const juliaset::JuliaParams params =
+                make_family_params(family, power, 0.0, 0.0, 2.0, 0, 1);
+            const juliaset::Region region = juliaset::default_region(params.family, params.power);
+            return std::make_tuple(region.xleft, region.xright, region.ybot, region.ytop);
+        },
+        "family"_a, "power"_a = 2,
+        "(xleft, xright, ybot, ytop) of the region shown when none is given: one that\n"
+        "frames the whole set of the family and power (the command's --mandelbrot default).");
     m.def("grid_points", &grid_points, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a,
           "resolution"_a,
           "The complex points the renderers sample, as a complex128 array (height, width):\n"
