@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, only those missing (so repeated runs are quick).
+# Arguments name extra packages for an optional build (`make fuzz-deps`: clang and libFuzzer).
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark
 )
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do
