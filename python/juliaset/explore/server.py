@@ -123,7 +123,8 @@ class Scheduler:
 
     def count(self, name: str) -> None:
         with self.lock:
-            self.counters[name] += 1
+            if name in self.counters or len(self.counters) < 1000:  # bounded: names come from clients
+                self.counters[name] = self.counters.get(name, 0) + 1
 
     @contextlib.contextmanager
     def admitted(self, client: str, key: Tuple[str, str]) -> Iterator[None]:
@@ -349,6 +350,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
                 token = _core.CancelToken()
                 scheduler.supersede(key, token)
                 scheduler.count("renders")
+                scheduler.count(f"renders_{parsed.channel}")
                 started = time.perf_counter()
                 try:
                     body, layout = await scheduler.run(

@@ -155,7 +155,7 @@ function pointAt(v, x, y) {
   const re = dec.add(dec.parse(v.center[0]), dec.mul(width, dec.fromNumber((x - w / 2) / w)));
   const im = dec.add(dec.parse(v.center[1]),
     dec.mul(width, dec.fromNumber((canvasSize()[1] / 2 - y) / w)));
-  return [dec.roundTo(re, e), dec.roundTo(im, e)];
+  return [dec.toString(dec.roundTo(re, e)), dec.toString(dec.roundTo(im, e))];
 }
 
 /** View v moved by (dx, dy) canvas pixels of the picture (drag right: the picture moves right). */
