@@ -309,16 +309,19 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
 
+    info_body = json.dumps(
+        {
+            "version": _core.version,
+            "colormaps": list(BUILTIN_COLORMAPS),
+            "tables": tables,
+            "caps": views.caps(),
+            "deep_zoom": False,
+        },
+        separators=(",", ":"),
+    ).encode()
+
     async def info(request: Request) -> Response:
-        return JSONResponse(
-            {
-                "version": _core.version,
-                "colormaps": list(BUILTIN_COLORMAPS),
-                "tables": tables,
-                "caps": views.caps(),
-                "deep_zoom": False,
-            }
-        )
+        return Response(info_body, media_type="application/json")
 
     async def stats(request: Request) -> Response:
         with scheduler.lock:
@@ -423,6 +426,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
         exception_handlers={HTTPException: not_found},
         lifespan=lifespan,
     )
+    app.router.redirect_slashes = False  # one spelling per route: /api/render/ is a 404
     app.state.scheduler = scheduler
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
