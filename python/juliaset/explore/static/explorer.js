@@ -38,7 +38,8 @@ function defaultView() {
   return {
     family: 'mandelbrot', power: 2, c: SEED_C.slice(), center: HOME.mandelbrot.center.slice(),
     width: HOME.mandelbrot.width, itermin: 0, itermax: 100, auto: true,
-    colormap: 'twilight_r', coloring: 'smooth', supersample: 2, exportSize: null,
+    // Histogram colouring: fast (the SIMD counts suffice) and even at any depth.
+    colormap: 'twilight_r', coloring: 'histogram', supersample: 2, exportSize: null,
   };
 }
 
@@ -233,11 +234,13 @@ async function errorOf(response) {
 /** Fields of view v at `size` from the server: {counts, smooth?, size, parameters}. */
 async function fetchFields(v, size, fields, channel, signal) {
   const params = { ...viewParams(v, size), fields, session: SESSION, channel };
+  const sent = performance.now();
   const response = await fetch(`/api/render?${query(params)}`, { signal, cache: 'no-store' });
   if (!response.ok) throw await errorOf(response);
   const layout = JSON.parse(response.headers.get('x-juliaset-render'));
   const buffer = await response.arrayBuffer();
-  const result = { size, parameters: layout.parameters, seconds: layout.seconds };
+  const result = { size, parameters: layout.parameters, seconds: layout.seconds,
+    fetch_ms: performance.now() - sent };
   for (const f of layout.fields) {
     const Type = { uint16: Uint16Array, uint32: Uint32Array, float64: Float64Array }[f.dtype];
     result[f.name] = new Type(buffer, f.offset, f.length);
@@ -326,12 +329,14 @@ function drawTransformed() {
 function drawExact(result, v) {
   const image = colourImage(result, v, mainContext);
   mainContext.putImageData(image, 0, 0);
-  const copy = document.createElement('canvas');
-  copy.width = result.size[0];
-  copy.height = result.size[1];
-  copy.getContext('2d').putImageData(image, 0, 0);
-  main.snapshot = snapshotOf(copy, v, result.size);
+  if (snapshotCanvas.width !== result.size[0] || snapshotCanvas.height !== result.size[1]) {
+    snapshotCanvas.width = result.size[0];
+    snapshotCanvas.height = result.size[1];
+  }
+  snapshotCanvas.getContext('2d').drawImage(mainCanvas, 0, 0);
+  main.snapshot = snapshotOf(snapshotCanvas, v, result.size);
 }
+const snapshotCanvas = document.createElement('canvas');
 
 function drawCoarse(result, v) {
   const small = document.createElement('canvas');
@@ -374,24 +379,32 @@ async function startRender() {
     return;
   }
   drawTransformed();
-  try {
-    if (size[0] * size[1] >= 128 * 128) {
-      const coarseSize = size.map((n) => Math.ceil(n / COARSE_DIVISOR));
-      const coarse = await fetchFields(v, coarseSize, fieldsFor(v), 'main', controller.signal);
-      if (generation !== main.generation) return;
-      coarse.key = geometryKey(v, coarseSize);
-      main.coarse = coarse;
-      drawCoarse(coarse, v);
+  // The coarse and the exact render are requested together (the server runs both at once);
+  // the coarse one is drawn if it arrives first.
+  let exactDrawn = false;
+  const coarseSize = size.map((n) => Math.ceil(n / COARSE_DIVISOR));
+  const coarse = size[0] * size[1] >= 128 * 128
+    ? fetchFields(v, coarseSize, fieldsFor(v), 'coarse', controller.signal).then((result) => {
+      if (generation !== main.generation || exactDrawn) return;
+      result.key = geometryKey(v, coarseSize);
+      main.coarse = result;
+      drawCoarse(result, v);
       timing.coarse_ms = performance.now() - changedAt;
       updateStatus('coarse');
-    }
+    }).catch(() => {}) // the exact request reports errors
+    : Promise.resolve();
+  try {
     const exact = await fetchFields(v, size, fieldsFor(v), 'main', controller.signal);
     if (generation !== main.generation) return;
+    exactDrawn = true;
     exact.key = key;
     main.exact = exact;
+    const drawStart = performance.now();
     drawExact(exact, view);
     timing.exact_ms = performance.now() - changedAt;
     timing.server_ms = exact.seconds * 1000;
+    timing.fetch_ms = exact.fetch_ms;
+    timing.draw_ms = performance.now() - drawStart;
     pushTiming(timing);
     updateStatus('exact');
     settle(displayKey(view, size), null);
@@ -401,6 +414,7 @@ async function startRender() {
     updateStatus('error');
     settle(shown, error.message);
   }
+  await coarse;
 }
 
 function pushTiming(timing) {
