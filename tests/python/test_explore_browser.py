@@ -393,3 +393,28 @@ def test_decimal_arithmetic_of_the_page(browser, server):
     """)
     assert results == ["0.3", "-3e-600", "2.718", "-0.13", "1000", "0.5", 2,
                        "-2"]
+
+
+def test_on_a_julia_set_a_click_on_the_panel_picks_c(browser, server):
+    load(browser, server, "?family=julia&c_re=-0.835&c_im=-0.2321&center_re=0&center_im=0"
+         "&width=3.2&itermax=120&auto=0&colormap=viridis&coloring=count")
+    panel = browser.find_element(By.ID, "panel")
+    WebDriverWait(browser, WAIT).until(
+        lambda d: "Mandelbrot set" in d.find_element(By.ID, "panel-label").text)
+    # The panel shows the Mandelbrot set 3 wide around -0.5: its centre is c = -0.5.
+    ActionChains(browser).move_to_element(panel).click().perform()
+    WebDriverWait(browser, WAIT).until(lambda d: view(d)["c"] != ["-0.835", "-0.2321"])
+    v = idle(browser)["view"]
+    assert v["family"] == "julia"
+    assert abs(float(v["c"][0]) + 0.5) < 0.05 and abs(float(v["c"][1])) < 0.05
+    assert_canvas_is_the_engines(browser)
+
+
+def test_a_view_too_deep_for_doubles_reports_the_width(browser, server):
+    browser.get(server.url + "?family=mandelbrot&center_re=-1.5&center_im=0&width=1e-20"
+                "&itermax=100&auto=0")
+    settled = browser.execute_async_script(IDLE)
+    assert settled["exact"] is False and settled["error"].startswith("width:")
+    assert "deep-zoom engine" in settled["error"]
+    logged = browser.get_log("browser")  # drains the log: the 400 is expected here
+    assert any("400" in entry["message"] for entry in logged)

@@ -335,3 +335,17 @@ def test_renders_in_flight_per_client_are_capped(server):
         worker.join(timeout=60)
     assert statuses == [409] * 8
     assert replaced == [200] * 8
+
+
+def test_open_starts_the_default_browser_on_the_url(tmp_path, monkeypatch):
+    opened = tmp_path / "opened.txt"
+    # webbrowser runs $BROWSER with %s replaced by the URL.
+    monkeypatch.setenv("BROWSER", f"/bin/sh -c 'echo \"$0\" > {opened}' %s")
+    running = start_server("--open")
+    try:
+        deadline = time.monotonic() + 30
+        while not (opened.exists() and opened.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text().strip() == running.url
+    finally:
+        running.stop()

@@ -90,14 +90,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     url = f"http://{shown}:{bound_port}/"
-    print(url, flush=True)
-    if not _is_loopback(args.host):
-        print(
-            f"juliaset-explore: warning: --host {args.host} makes the explorer reachable from "
-            "the network; anyone who can reach this address can use this machine's cores",
-            file=sys.stderr, flush=True,
-        )
-    try:
+    try:  # from here on Ctrl-C, whenever it comes, stops cleanly
+        print(url, flush=True)
+        if not _is_loopback(args.host):
+            print(
+                f"juliaset-explore: warning: --host {args.host} makes the explorer reachable from "
+                "the network; anyone who can reach this address can use this machine's cores",
+                file=sys.stderr, flush=True,
+            )
         app = create_app(Limits(render_workers=args.render_workers),
                          allowed_hosts=_allowed_hosts(args.host, bound_port))
         config = uvicorn.Config(

@@ -315,7 +315,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
             "colormaps": list(BUILTIN_COLORMAPS),
             "tables": tables,
             "caps": views.caps(),
-            "deep_zoom": False,
+            "deep_zoom": views.DEEP_ZOOM,
         },
         separators=(",", ":"),
     ).encode()

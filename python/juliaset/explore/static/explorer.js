@@ -10,6 +10,7 @@ const HOME = {
   julia: { center: ['0', '0'], width: '3.2' },
 };
 const COARSE_DIVISOR = 4;
+const MAX_WIDTH = '1000'; // zooming out stops here (the server takes widths up to 1e6)
 const CLICK_DELAY_MS = 250; // a second click within it makes a double-click (zoom)
 const PANEL_ITERMAX = 500;
 const SESSION = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) =>
@@ -132,7 +133,11 @@ function canvasSize() {
 }
 
 function resizeCanvases() {
-  const ratio = window.devicePixelRatio || 1;
+  let ratio = window.devicePixelRatio || 1;
+  // Within the server's cap on a view's pixels (a 4K screen at device scale 2 exceeds it).
+  const cap = info ? info.caps.max_view_pixels : Infinity;
+  const cssPixels = mainCanvas.clientWidth * mainCanvas.clientHeight;
+  if (cssPixels * ratio * ratio > cap) ratio = Math.sqrt(cap / cssPixels) * 0.999;
   const width = Math.max(1, Math.round(mainCanvas.clientWidth * ratio));
   const height = Math.max(1, Math.round(mainCanvas.clientHeight * ratio));
   const changed = width !== mainCanvas.width || height !== mainCanvas.height;
@@ -190,6 +195,8 @@ function zoomed(v, factor, x, y) {
   }
   const [w, h] = canvasSize();
   const width = dec.parse(v.width);
+  const widest = dec.ratio(dec.parse(MAX_WIDTH), width);
+  if (factor > widest) factor = widest;
   const newWidth = dec.roundSignificant(dec.mul(width, dec.fromNumber(factor)), 12);
   const e = centreExponent(newWidth, w);
   const keep = dec.fromNumber(1 - factor);
@@ -787,9 +794,9 @@ window.juliaset = {
 // --- start -------------------------------------------------------------------------------
 
 async function start() {
-  resizeCanvases();
   const response = await fetch('/api/info');
   info = await response.json();
+  resizeCanvases();
   bindControls();
   const v = viewFromURL(window.location.search);
   $('export-width').value = String(canvasSize()[0]);
