@@ -5,12 +5,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "juliaset/version.hpp"
 #include "png_reader.hpp"
+#include "quoting.hpp"
 
 namespace juliaset::cli {
 
@@ -61,6 +64,52 @@ private:
 
 constexpr auto u32_max = std::numeric_limits<std::uint32_t>::max();
 
+/// The JSON library's message without its "[json.exception.parse_error.101] " tag, printable
+/// and of bounded length (it may quote the offending token).
+std::string json_error_text(const nlohmann::json::exception& error) {
+    std::string_view what = error.what();
+    if (!what.empty() && what.front() == '[') {
+        const auto end = what.find("] ");
+        if (end != std::string_view::npos) what.remove_prefix(end + 2);
+    }
+    if (error.id == 406) return "a number is outside the range of a double";  // out_of_range
+    return printable(what, 4 * echo_limit);
+}
+
+/// The record's JSON, nested at most max_record_depth deep (the parser is iterative, but a deep
+/// document would still cost one container per level).
+Json parse_limited(std::string_view text) {
+    const auto limit_depth = [](int depth, Json::parse_event_t event, Json&) {
+        const bool opens = event == Json::parse_event_t::object_start ||
+                           event == Json::parse_event_t::array_start;
+        if (opens && depth >= static_cast<int>(max_record_depth)) {
+            throw MetadataError("the record nests arrays or objects more than " +
+                                std::to_string(max_record_depth) + " deep");
+        }
+        return true;
+    };
+    try {
+        return Json::parse(text.begin(), text.end(), limit_depth);
+    } catch (const nlohmann::json::parse_error& error) {
+        throw MetadataError("the record is not valid JSON: " + json_error_text(error));
+    } catch (const nlohmann::json::exception& error) {
+        throw MetadataError("the record cannot be read as JSON: " + json_error_text(error));
+    }
+}
+
+ImageRecord record_from_text(const std::optional<std::string>& text, const std::string& name) {
+    if (!text) {
+        throw MetadataError(name + " carries no juliaset parameters (no tEXt, zTXt or iTXt "
+                                   "chunk \"juliaset\"); --from reads PNG files written by "
+                                   "juliaset 0.2.0 or later");
+    }
+    try {
+        return record_from_json(*text);
+    } catch (const MetadataError& error) {
+        throw MetadataError("malformed parameter record in " + name + ": " + error.what());
+    }
+}
+
 }  // namespace
 
 std::string_view family_name(Family family) noexcept {
@@ -100,20 +149,46 @@ std::string record_to_json(const ImageRecord& record) {
     json["itermax"] = params.itermax;
     json["coloring"] = coloring_name(record.coloring);
     json["colormap"] = record.colormap;
+    if (!record.colormap_colours.empty()) {
+        Json table = Json::array();
+        for (const Rgb& colour : record.colormap_colours) {
+            table.push_back(Json::array({colour.r, colour.g, colour.b}));
+        }
+        json["colormap_table"] = std::move(table);
+    }
     json["bits"] = record.bits;
     json["supersample"] = record.supersample;
     json["precision"] = precision_name(record.precision);
     // ASCII only (\u escapes), as tEXt chunks are Latin-1.
-    return json.dump(-1, ' ', true);
+    return json.dump(-1, ' ', true, Json::error_handler_t::replace);
 }
 
-ImageRecord record_from_json(std::string_view text) {
-    Json json;
-    try {
-        json = Json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& error) {
-        throw MetadataError(std::string("the record is not valid JSON: ") + error.what());
+namespace {
+
+/// "colormap_table": 256 [r, g, b] triples with channels in [0, 1].
+std::vector<Rgb> colour_table(const Json& table) {
+    const std::string shape = "\"colormap_table\" must be a list of " +
+                              std::to_string(Colormap::size) + " [r, g, b] colours";
+    if (!table.is_array() || table.size() != Colormap::size) throw MetadataError(shape);
+    std::vector<Rgb> colours;
+    colours.reserve(Colormap::size);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const Json& entry = table[i];
+        if (!entry.is_array() || entry.size() != 3) throw MetadataError(shape);
+        const std::string where = "\"colormap_table\"[" + std::to_string(i) + "]";
+        const Rgb colour{JsonFields::real(entry[0], where), JsonFields::real(entry[1], where),
+                         JsonFields::real(entry[2], where)};
+        for (const double channel : {colour.r, colour.g, colour.b}) {
+            if (!(channel >= 0.0 && channel <= 1.0)) {
+                throw MetadataError(where + " must hold channels between 0 and 1");
+            }
+        }
+        colours.push_back(colour);
     }
+    return colours;
+}
+
+ImageRecord record_from_parsed(const Json& json) {
     if (!json.is_object()) throw MetadataError("the record is not a JSON object");
     const JsonFields read(json);
     ImageRecord record;
@@ -126,8 +201,8 @@ ImageRecord record_from_json(std::string_view text) {
     } else if (family == "mandelbrot") {
         params.family = Family::mandelbrot;
     } else {
-        throw MetadataError("\"family\" must be \"julia\" or \"mandelbrot\", got \"" + family +
-                            "\"");
+        throw MetadataError("\"family\" must be \"julia\" or \"mandelbrot\", got " +
+                            in_quotes(family));
     }
     if (read.has("power")) params.power = static_cast<std::uint32_t>(read.whole("power", u32_max));
     // The Mandelbrot family takes c from each pixel: a writer may leave c out, and it reads as 0.
@@ -161,11 +236,13 @@ ImageRecord record_from_json(std::string_view text) {
         } else if (coloring == "histogram") {
             record.coloring = Coloring::histogram;
         } else {
-            throw MetadataError("\"coloring\" must be \"count\", \"smooth\" or \"histogram\", got \"" +
-                                coloring + "\"");
+            throw MetadataError(
+                "\"coloring\" must be \"count\", \"smooth\" or \"histogram\", got " +
+                in_quotes(coloring));
         }
     }
     if (read.has("colormap")) record.colormap = read.text("colormap");
+    if (read.has("colormap_table")) record.colormap_colours = colour_table(read.at("colormap_table"));
     if (read.has("bits")) {
         const std::uint64_t bits = read.whole("bits", 16);
         if (bits != 8 && bits != 16) throw MetadataError("\"bits\" must be 8 or 16");
@@ -182,34 +259,52 @@ ImageRecord record_from_json(std::string_view text) {
         } else if (precision == "single") {
             record.precision = Precision::single;
         } else {
-            throw MetadataError("\"precision\" must be \"double\" or \"single\", got \"" +
-                                precision + "\"");
+            throw MetadataError("\"precision\" must be \"double\" or \"single\", got " +
+                                in_quotes(precision));
         }
     }
     return record;
 }
 
-ImageRecord read_image_record(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw MetadataError("cannot read '" + path + "': " + std::strerror(errno));
-    std::vector<png::TextChunk> chunks;
+/// The record in a PNG given as bytes or as a stream.
+template <typename Input>
+ImageRecord record_in(Input& input, const std::string& name) {
+    std::optional<std::string> text;
     try {
-        chunks = png::read_text_chunks(in);
+        text = png::find_text_chunk(input, metadata_keyword, max_record_bytes);
+    } catch (const png::TooLargeError& error) {
+        throw MetadataError("the parameter record in " + name + " is too large: " + error.what());
     } catch (const png::FormatError& error) {
-        throw MetadataError("'" + path + "': " + error.what());
+        throw MetadataError(name + ": " + error.what());
     }
-    for (const png::TextChunk& chunk : chunks) {
-        if (chunk.keyword != metadata_keyword) continue;
-        try {
-            return record_from_json(chunk.text);
-        } catch (const MetadataError& error) {
-            throw MetadataError("the juliaset parameters in '" + path + "' are malformed: " +
-                                error.what());
-        }
+    return record_from_text(text, name);
+}
+
+}  // namespace
+
+ImageRecord record_from_json(std::string_view text) {
+    const Json json = parse_limited(text);
+    try {
+        return record_from_parsed(json);
+    } catch (const nlohmann::json::exception& error) {
+        // Every key is type-checked before it is read, so this is a safety net only.
+        throw MetadataError(json_error_text(error));
     }
-    throw MetadataError("'" + path +
-                        "' carries no juliaset parameters (no tEXt chunk \"juliaset\"); "
-                        "--from reads PNG files written by juliaset 0.2.0 or later");
+}
+
+ImageRecord record_from_png(std::span<const std::uint8_t> png, const std::string& name) {
+    return record_in(png, name);
+}
+
+ImageRecord read_image_record(const std::string& path) {
+    const std::string name = in_quotes(path, 4096);
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        throw MetadataError("cannot read " + name + ": it is a directory");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw MetadataError("cannot read " + name + ": " + std::strerror(errno));
+    return record_in(in, name);
 }
 
 }  // namespace juliaset::cli

@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
@@ -17,6 +19,11 @@ namespace juliaset::cli {
 
 /// The tEXt keyword of the JSON record.
 inline constexpr std::string_view metadata_keyword = "juliaset";
+/// The largest record `--from` reads (stored or inflated), 1 MiB as Pillow's MAX_TEXT_CHUNK: a
+/// record with a 256-colour table is about 16 KB.
+inline constexpr std::size_t max_record_bytes = std::size_t{1} << 20;
+/// How deep the record's arrays and objects may nest (the schema needs 3).
+inline constexpr std::size_t max_record_depth = 64;
 
 /// Everything that determines an image's pixels. Two images with equal records are identical,
 /// pixel for pixel (threads and compression never change pixels, so they are not recorded).
@@ -29,8 +36,12 @@ struct ImageRecord {
     std::size_t width = 0;
     std::size_t height = 0;
     Coloring coloring = Coloring::count;
-    /// A name Colormap::named() accepts.
+    /// A name Colormap::named() accepts, or, with colormap_colours, any colormap's name.
     std::string colormap = "gray";
+    /// The colormap's 256 colours when it is not built in (a matplotlib colormap, a resampled
+    /// or hand-made one), recorded as "colormap_table" so that any reader renders the same
+    /// image; empty for a built-in name.
+    std::vector<Rgb> colormap_colours;
     /// 8 or 16 bits per sample (16 only for the gray colormap).
     unsigned bits = 8;
     std::uint32_t supersample = 1;
@@ -58,16 +69,25 @@ public:
 /// floats in Python's json), hence records round-trip exactly.
 [[nodiscard]] std::string record_to_json(const ImageRecord& record);
 
-/// Parses a record. Keys the record does not know are ignored (newer writers may add some);
+/// Parses a record (a pure function of the text, fuzzed as such). Keys the record does not know are ignored (newer writers may add some);
 /// "power", "coloring", "colormap", "bits", "supersample" and "precision" may be left out
 /// and then take their defaults (2, count, gray, 8, 1, double); "engine" is optional, and so is
 /// "c" for the Mandelbrot family, whose c always reads as 0 (it plays no part). Throws
-/// MetadataError naming the offending key.
+/// MetadataError (and nothing else) naming the offending key, for text that is not JSON, nests
+/// deeper than max_record_depth or holds a number outside the range of a double.
 [[nodiscard]] ImageRecord record_from_json(std::string_view json);
 
-/// The record in the PNG file at `path`. Throws MetadataError when the file cannot be read, is
-/// not a PNG (or is corrupt before its image data), has no "juliaset" tEXt chunk, or its record
-/// is malformed; every message names the file.
+/// The record in the PNG whose bytes are `png` (a pure function, fuzzed as such); `name` is how
+/// messages call the file. The record is the first tEXt, zTXt or iTXt chunk "juliaset"
+/// (png::find_text_chunk, at most max_record_bytes). Throws MetadataError when the bytes are not
+/// a PNG, are cut short, carry no record, or a record that is too large or malformed; every
+/// message names the file.
+[[nodiscard]] ImageRecord record_from_png(std::span<const std::uint8_t> png,
+                                          const std::string& name);
+
+/// record_from_png() for the file at `path`, read without loading it: other chunks' data is
+/// sought over, so memory stays within max_record_bytes plus a few buffers whatever the file
+/// holds. Also throws MetadataError when the file cannot be opened.
 [[nodiscard]] ImageRecord read_image_record(const std::string& path);
 
 }  // namespace juliaset::cli

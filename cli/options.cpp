@@ -4,9 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "juliaset/version.hpp"
+#include "quoting.hpp"
 
 namespace juliaset::cli {
 
@@ -115,13 +119,22 @@ double parse_double(const std::string& text, std::string_view long_name) {
     double value = 0.0;
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (error == std::errc::result_out_of_range) {
-        throw UsageError(label(long_name) + ": '" + text + "' is out of the range of a double");
+        // Too large or too small in magnitude; strtod (in the C locale main keeps) tells which.
+        // Subnormal values (down to about 4.9e-324) are representable and accepted above.
+        const std::string whole(digits);
+        if (std::abs(std::strtod(whole.c_str(), nullptr)) > 1.0) {
+            throw UsageError(label(long_name) + ": " + in_quotes(text) +
+                             " is too large for a double (largest magnitude about 1.8e308)");
+        }
+        throw UsageError(label(long_name) + ": " + in_quotes(text) +
+                         " is too small for a double: nonzero magnitudes below about 4.9e-324 "
+                         "round to 0 (write 0 if you mean 0)");
     }
     if (error != std::errc() || end != digits.data() + digits.size()) {
-        throw UsageError(label(long_name) + ": '" + text + "' is not a number");
+        throw UsageError(label(long_name) + ": " + in_quotes(text) + " is not a number");
     }
     if (!std::isfinite(value)) {
-        throw UsageError(label(long_name) + " must be a finite number, got '" + text + "'");
+        throw UsageError(label(long_name) + " must be a finite number, got " + in_quotes(text));
     }
     return value;
 }
@@ -133,12 +146,12 @@ std::uint64_t parse_whole(const std::string& text, std::string_view long_name, s
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     const bool negative = !digits.empty() && digits[0] == '-';
     if (error == std::errc::result_out_of_range || (error == std::errc() && value > max)) {
-        throw UsageError(label(long_name) + " must be at most " + std::to_string(max) + ", got '" +
-                         text + "'");
+        throw UsageError(label(long_name) + " must be at most " + std::to_string(max) + ", got " +
+                         in_quotes(text));
     }
-    if (negative) throw UsageError(label(long_name) + " must not be negative, got '" + text + "'");
+    if (negative) throw UsageError(label(long_name) + " must not be negative, got " + in_quotes(text));
     if (error != std::errc() || end != digits.data() + digits.size()) {
-        throw UsageError(label(long_name) + ": '" + text + "' is not a whole number");
+        throw UsageError(label(long_name) + ": " + in_quotes(text) + " is not a whole number");
     }
     return value;
 }
@@ -272,6 +285,7 @@ Options options_from_record(const ImageRecord& record) {
     options.params = record.params;
     options.coloring = record.coloring;
     options.colormap = record.colormap;
+    options.colormap_colours = record.colormap_colours;
     options.bits = record.bits;
     options.supersample = record.supersample;
     options.precision = record.precision;
@@ -333,7 +347,10 @@ Options convert(const CommandLine& line, const RecordSource& records) {
         options.output = line.value("output");
         if (options.output.empty()) throw UsageError(label("output") + " needs a file name or -");
     }
-    if (line.given("colormap")) options.colormap = line.value("colormap");
+    if (line.given("colormap")) {
+        options.colormap = line.value("colormap");
+        options.colormap_colours.clear();  // a recorded table gives way to the name
+    }
     if (line.given("precision")) {
         const std::string& precision = line.value("precision");
         if (precision == "double") {
@@ -341,8 +358,8 @@ Options convert(const CommandLine& line, const RecordSource& records) {
         } else if (precision == "single") {
             options.precision = Precision::single;
         } else {
-            throw UsageError(label("precision") + " must be double or single, got '" +
-                             precision + "'");
+            throw UsageError(label("precision") + " must be double or single, got " +
+                             in_quotes(precision));
         }
     }
 
@@ -362,8 +379,8 @@ Options convert(const CommandLine& line, const RecordSource& records) {
         } else if (coloring == "histogram") {
             options.coloring = Coloring::histogram;
         } else {
-            throw UsageError(label("coloring") + " must be count, smooth or histogram, got '" +
-                             coloring + "'");
+            throw UsageError(label("coloring") + " must be count, smooth or histogram, got " +
+                             in_quotes(coloring));
         }
     }
 
@@ -390,7 +407,7 @@ Options convert(const CommandLine& line, const RecordSource& records) {
                                        std::abs(recorded->region.ytop - recorded->region.ybot) /
                                        std::abs(recorded->region.xright - recorded->region.xleft));
         if (rows != static_cast<double>(recorded->height)) {
-            throw UsageError(label("from") + ": '" + options.from + "' is " +
+            throw UsageError(label("from") + ": " + in_quotes(options.from, 4096) + " is " +
                              std::to_string(recorded->width) + " x " +
                              std::to_string(recorded->height) + " pixels, but its region at " +
                              std::to_string(recorded->width) + " pixels wide gives " +
@@ -401,100 +418,197 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     return options;
 }
 
+/// Names a value in a message by where it came from: the flag the user typed (or whose default
+/// applies), or, for a value `--from` read and no flag overrode, the record's key, with the
+/// message then starting "record in 'FILE': ".
+class Blame {
+public:
+    Blame(const CommandLine& line, const std::string& from) : line_(line), from_(from) {}
+
+    /// "--power" or "\"power\"" (a recorded value). "smooth" names how smooth colouring was
+    /// chosen: --smooth, --coloring=smooth or the record's "coloring".
+    [[nodiscard]] std::string name(std::string_view flag) const {
+        if (flag == "smooth") {
+            if (line_.smooth) return "--smooth";
+            return recorded("coloring") ? "\"coloring\" smooth" : label("coloring") + " smooth";
+        }
+        if (!recorded(flag)) return label(flag);
+        return "\"" + std::string(record_key(flag)) + "\"";
+    }
+
+    /// The error for `text`, about the values `flags` set.
+    [[nodiscard]] UsageError error(std::initializer_list<std::string_view> flags,
+                                   const std::string& text) const {
+        for (const std::string_view flag : flags) {
+            if (recorded(flag)) return UsageError("record in " + in_quotes(from_, 4096) + ": " + text);
+        }
+        return UsageError(text);
+    }
+
+private:
+    [[nodiscard]] bool recorded(std::string_view flag) const {
+        if (flag == "smooth" || flag == "coloring") {
+            return !from_.empty() && !line_.given("coloring") && !line_.smooth && !line_.histogram;
+        }
+        return !from_.empty() && !line_.given(flag);
+    }
+
+    static std::string_view record_key(std::string_view flag) {
+        if (flag == "resolution") return "width";
+        if (flag == "real") return "c\"[0";
+        if (flag == "imag") return "c\"[1";
+        return flag;  // the other keys are the flags' long names (xleft: region's xleft)
+    }
+
+    const CommandLine& line_;
+    const std::string& from_;
+};
+
 /// The checks of the core (PixelGrid, JuliaParams::validate), made first here so that the
-/// message names the command-line flags instead of the C++ field names.
-void validate(const Options& options) {
+/// message names the flag the user gave (or the record's key, for a value --from read).
+void validate(const Options& options, const Blame& blame) {
     const Region& region = options.region;
     const JuliaParams& params = options.params;
+    const auto name = [&blame](std::string_view flag) { return blame.name(flag); };
+    const auto fail = [&blame](std::initializer_list<std::string_view> flags,
+                               const std::string& text) { return blame.error(flags, text); };
     if (options.resolution < 1) {
-        throw UsageError(label("resolution") + " must be at least 1, got 0");
+        throw fail({"resolution"}, name("resolution") + " must be at least 1, got 0");
     }
     if (options.resolution > max_grid_side) {
-        throw UsageError(label("resolution") + " must be at most " + std::to_string(max_grid_side) +
-                         " (2^30), got " + std::to_string(options.resolution));
+        throw fail({"resolution"}, name("resolution") + " must be at most " +
+                                       std::to_string(max_grid_side) + " (2^30), got " +
+                                       std::to_string(options.resolution));
     }
     if (region.xleft == region.xright) {
-        throw UsageError(label("xleft") + " and " + label("xright") + " must differ, both are " +
-                         format_double(region.xleft));
+        throw fail({"xleft", "xright"}, name("xleft") + " and " + name("xright") +
+                                            " must differ, both are " + format_double(region.xleft));
     }
     if (region.ybot == region.ytop) {
-        throw UsageError(label("ybot") + " and " + label("ytop") + " must differ, both are " +
-                         format_double(region.ybot));
+        throw fail({"ybot", "ytop"}, name("ybot") + " and " + name("ytop") +
+                                         " must differ, both are " + format_double(region.ybot));
     }
-    if (!std::isfinite(region.xright - region.xleft) || !std::isfinite(region.ytop - region.ybot)) {
-        throw UsageError("the region is too large: " + label("xright") + " - " + label("xleft") +
-                         " and " + label("ytop") + " - " + label("ybot") +
-                         " must be finite numbers");
+    const double x_extent = std::abs(region.xright - region.xleft);
+    const double y_extent = std::abs(region.ytop - region.ybot);
+    if (!std::isfinite(x_extent) || !std::isfinite(y_extent)) {
+        throw fail({"xleft", "xright", "ybot", "ytop"},
+                   "the region is too large: " + name("xright") + " - " + name("xleft") + " and " +
+                       name("ytop") + " - " + name("ybot") + " must be finite numbers");
     }
     if (!(params.threshold > 0.0)) {
-        throw UsageError(label("threshold") + " must be above 0, got " +
-                         format_double(params.threshold));
+        throw fail({"threshold"}, name("threshold") + " must be above 0, got " +
+                                      format_double(params.threshold));
     }
     if (!std::isfinite(params.threshold * params.threshold)) {
-        throw UsageError(label("threshold") + " is too large: its square overflows a double, got " +
-                         format_double(params.threshold));
+        throw fail({"threshold"}, name("threshold") +
+                                      " is too large: its square overflows a double, got " +
+                                      format_double(params.threshold));
     }
     if (params.itermin >= params.itermax) {
-        throw UsageError(label("itermin") + " (" + std::to_string(params.itermin) +
-                         ") must be smaller than " + label("itermax") + " (" +
-                         std::to_string(params.itermax) + ")");
+        throw fail({"itermin", "itermax"},
+                   name("itermin") + " (" + std::to_string(params.itermin) +
+                       ") must be smaller than " + name("itermax") + " (" +
+                       std::to_string(params.itermax) + ")");
     }
     if (params.power < min_power || params.power > max_power) {
-        throw UsageError(label("power") + " must be between " + std::to_string(min_power) +
-                         " and " + std::to_string(max_power) + ", got " +
-                         std::to_string(params.power));
+        throw fail({"power"}, name("power") + " must be between " + std::to_string(min_power) +
+                                  " and " + std::to_string(max_power) + ", got " +
+                                  std::to_string(params.power));
     }
     if (options.supersample < 1 || options.supersample > max_supersample) {
-        throw UsageError(label("supersample") + " must be between 1 and " +
-                         std::to_string(max_supersample) + ", got " +
-                         std::to_string(options.supersample));
+        throw fail({"supersample"}, name("supersample") + " must be between 1 and " +
+                                        std::to_string(max_supersample) + ", got " +
+                                        std::to_string(options.supersample));
     }
     if (options.bits != 8 && options.bits != 16) {
-        throw UsageError(label("bits") + " must be 8 or 16, got " + std::to_string(options.bits));
+        throw fail({"bits"}, name("bits") + " must be 8 or 16, got " + std::to_string(options.bits));
     }
-    try {
-        (void)Colormap::named(options.colormap);
-    } catch (const std::invalid_argument& error) {
-        throw UsageError(label("colormap") + ": " + error.what());
+    if (options.colormap_colours.empty()) {
+        const std::vector<std::string> known = Colormap::names();
+        if (std::find(known.begin(), known.end(), options.colormap) == known.end()) {
+            std::string listed;
+            for (const std::string& known_name : known) {
+                if (known_name.ends_with("_r")) continue;
+                listed += (listed.empty() ? "" : ", ") + known_name;
+            }
+            std::string text = name("colormap") + ": unknown colormap " + in_quotes(options.colormap) +
+                               "; built-in: " + listed + ", each reversed by a trailing _r";
+            if (!options.from.empty() && !blame.name("colormap").starts_with("--")) {
+                text += " (the record names a colormap from elsewhere, matplotlib perhaps, "
+                        "without its colour table; give --colormap)";
+            }
+            throw fail({"colormap"}, text);
+        }
     }
-    if (options.bits == 16 && options.colormap != "gray") {
-        throw UsageError(label("bits") + " 16 needs " + label("colormap") +
-                         " gray: colour images have 8 bits per channel, got colormap '" +
-                         options.colormap + "'");
+    const bool gray = options.colormap == "gray" && options.colormap_colours.empty();
+    if (options.bits == 16 && !gray) {
+        throw fail({"bits", "colormap"},
+                   name("bits") + " 16 needs " + name("colormap") +
+                       " gray: colour images have 8 bits per channel, got colormap " +
+                       in_quotes(options.colormap) +
+                       (options.colormap_colours.empty() ? "" : " (a recorded colour table)"));
     }
     if (options.coloring == Coloring::smooth && !(params.threshold > 1.0)) {
-        throw UsageError("--smooth needs " + label("threshold") + " above 1, got " +
-                         format_double(params.threshold));
+        throw fail({"smooth", "threshold"}, name("smooth") + " needs " + name("threshold") +
+                                                " above 1, got " +
+                                                format_double(params.threshold));
     }
     if (options.precision == Precision::single) {
         if (options.coloring == Coloring::smooth) {
-            throw UsageError(label("precision") +
-                             " single cannot be used with --smooth, which is computed in double");
+            throw fail({"precision", "smooth"},
+                       name("precision") + " single cannot be used with " + name("smooth") +
+                           ", which is computed in double");
         }
         if (params.itermax > max_single_precision_itermax) {
-            throw UsageError(label("precision") + " single needs " + label("itermax") +
-                             " at most 16777216 (2^24), got " + std::to_string(params.itermax));
+            throw fail({"precision", "itermax"},
+                       name("precision") + " single needs " + name("itermax") +
+                           " at most 16777216 (2^24), got " + std::to_string(params.itermax));
+        }
+        const auto threshold = static_cast<float>(params.threshold);
+        if (!std::isfinite(threshold * threshold)) {
+            throw fail({"precision", "threshold"},
+                       name("threshold") + " is too large for " + name("precision") +
+                           " single: its square overflows a float (at most about 1.8e19), got " +
+                           format_double(params.threshold));
         }
     }
     // The image's height: the core's rule, checked here to name the flags that set it.
-    const double rows = std::round(static_cast<double>(options.resolution) *
-                                   std::abs(region.ytop - region.ybot) /
-                                   std::abs(region.xright - region.xleft));
-    const std::string size_flags = "(set by " + label("resolution") + " and the region " +
-                                   label("xleft") + ", " + label("xright") + ", " + label("ybot") +
-                                   ", " + label("ytop") + ")";
+    const double rows = std::round(static_cast<double>(options.resolution) * y_extent / x_extent);
+    const std::initializer_list<std::string_view> size_set = {"resolution", "xleft", "xright",
+                                                              "ybot", "ytop"};
+    const std::string size_flags = "(set by " + name("resolution") + " and the region " +
+                                   name("xleft") + ", " + name("xright") + ", " + name("ybot") +
+                                   ", " + name("ytop") + ")";
+    const std::string extents = "the region is " + format_double(x_extent) + " wide and " +
+                                format_double(y_extent) + " tall";
     if (rows < 1.0) {
-        throw UsageError("the image would be 0 pixels tall: at " + label("resolution") + " " +
-                         std::to_string(options.resolution) +
-                         " the region's height rounds to 0 pixels " + size_flags);
+        throw fail(size_set, "the image would be 0 pixels tall: " + extents + ", so at " +
+                                 name("resolution") + " " + std::to_string(options.resolution) +
+                                 " its height rounds to 0 pixels " + size_flags);
+    }
+    if (rows > static_cast<double>(max_grid_side)) {
+        const std::string tall = std::isfinite(rows) ? format_double(rows) : "more than 1e308";
+        throw fail(size_set, "the image would be " + tall + " pixels tall, above the limit of "
+                             "2^30: " + extents + ", so at " + name("resolution") + " " +
+                                 std::to_string(options.resolution) + " it needs that many rows " +
+                                 size_flags);
     }
     const double pixels = rows * static_cast<double>(options.resolution);
-    if (rows > static_cast<double>(max_grid_side) ||
-        pixels > static_cast<double>(max_image_pixels)) {
-        throw UsageError("the image would be " + std::to_string(options.resolution) + " x " +
-                         format_double(rows) + " = " + format_double(pixels) +
-                         " pixels, above the limit of 2^30 pixels a side and 2^36 = " +
-                         std::to_string(max_image_pixels) + " pixels in all " + size_flags);
+    if (pixels > static_cast<double>(max_image_pixels)) {
+        throw fail(size_set, "the image would be " + std::to_string(options.resolution) + " x " +
+                                 format_double(rows) + " = " + format_double(pixels) +
+                                 " pixels, above the limit of 2^36 = " +
+                                 std::to_string(max_image_pixels) + " pixels " + size_flags);
+    }
+    // Supersampling multiplies both sides; the core's limit applies to the samples.
+    const double side = std::max(rows, static_cast<double>(options.resolution));
+    if (side * options.supersample > static_cast<double>(max_grid_side)) {
+        throw fail({"supersample", "resolution", "xleft", "xright", "ybot", "ytop"},
+                   name("supersample") + " " + std::to_string(options.supersample) +
+                       " on an image of " + std::to_string(options.resolution) + " x " +
+                       format_double(rows) + " pixels gives " +
+                       format_double(side * options.supersample) +
+                       " samples a side, above the limit of 2^30 " + size_flags);
     }
     // Whatever the core still rejects is reported in its own words.
     try {
@@ -513,7 +627,9 @@ std::string error_line(const std::string& what) { return "juliaset: error: " + w
 ImageSpec image_spec(const Options& options) {
     ImageSpec spec;
     spec.coloring = options.coloring;
-    spec.colormap = Colormap::named(options.colormap);
+    spec.colormap = options.colormap_colours.empty()
+                        ? Colormap::named(options.colormap)
+                        : Colormap(options.colormap, options.colormap_colours);
     spec.format = !spec.colormap.is_gray_ramp() ? PixelFormat::rgb8
                   : options.bits == 16          ? PixelFormat::gray16
                                                 : PixelFormat::gray8;
@@ -536,6 +652,7 @@ ImageRecord image_record(const Options& options) {
     record.height = grid.height();
     record.coloring = options.coloring;
     record.colormap = options.colormap;
+    record.colormap_colours = options.colormap_colours;
     record.bits = options.bits;
     record.supersample = options.supersample;
     record.precision = options.precision;
@@ -561,7 +678,7 @@ ParseResult parse_options(std::span<const std::string> args, const RecordSource&
             const std::vector<std::string> extras = line.app.remaining();
             const std::string first = extras.empty() ? std::string("?") : extras.front();
             return Exit{exit_usage_error,
-                        error_line("unknown argument '" + first + "' (see juliaset --help)")};
+                        error_line("unknown argument " + in_quotes(first) + " (see juliaset --help)")};
         } catch (const CLI::ParseError& error) {
             for (std::size_t f = 0; f < value_flag_count; ++f) {
                 if (line.options[f]->count() > 1) {
@@ -569,11 +686,11 @@ ParseResult parse_options(std::span<const std::string> args, const RecordSource&
                     return Exit{exit_usage_error, error_line(what)};
                 }
             }
-            return Exit{exit_usage_error, error_line(error.what())};
+            return Exit{exit_usage_error, error_line(printable(error.what(), 4 * echo_limit))};
         }
         if (line.version) return Exit{0, version_text()};
         Options options = convert(line, records);
-        validate(options);
+        validate(options, Blame(line, options.from));
         return options;
     } catch (const UsageError& error) {
         return Exit{exit_usage_error, error_line(error.what())};

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
@@ -44,6 +45,9 @@ struct Options {
     Coloring coloring = Coloring::count;
     /// A name Colormap::named() accepts; any other than "gray" makes an 8-bit RGB image.
     std::string colormap = "gray";
+    /// The 256 colours of a colormap that is not built in, as a record read with --from holds
+    /// them (then `colormap` is only its name, and the image is RGB); empty otherwise.
+    std::vector<Rgb> colormap_colours;
     /// Bits per gray sample: 8 or 16.
     unsigned bits = 8;
     /// N x N samples per pixel.

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "juliaset/version.hpp"
 #include "metadata.hpp"
 #include "progress.hpp"
+#include "quoting.hpp"
 
 namespace juliaset::cli {
 
@@ -47,11 +49,28 @@ std::string system_message(int error_number) { return std::strerror(error_number
 std::array<char, 4096> pending_temp_path{};
 volatile std::sig_atomic_t temp_path_armed = 0;
 
+// Signals whose default action ends the process: the handler removes the temporary file and
+// re-raises, so the process still dies of the signal (status 128 + N) and the caller sees why.
+constexpr std::array<int, 9> cleanup_signals = {SIGINT,  SIGTERM, SIGHUP,    SIGQUIT, SIGUSR1,
+                                                SIGUSR2, SIGALRM, SIGVTALRM, SIGXCPU};
+// Signals that report a failed write: ignored, so that the write fails with EPIPE (a closed
+// pipe) or EFBIG (the file size limit, `ulimit -f`) instead, and the error path removes the
+// temporary file and says what happened (exit status 1).
+constexpr std::array<int, 2> write_failure_signals = {SIGPIPE, SIGXFSZ};
+
 extern "C" void remove_temp_and_reraise(int signal_number) {
     erase_progress_line_from_signal_handler();
     if (temp_path_armed != 0) ::unlink(pending_temp_path.data());
     std::signal(signal_number, SIG_DFL);
     std::raise(signal_number);  // die of the same signal, so the caller sees why
+}
+
+/// True when `signal_number` still has its default action: a signal the parent set to be
+/// ignored (nohup, background jobs) stays ignored, and a handler someone installed stays.
+bool has_default_action(int signal_number) {
+    struct sigaction previous {};
+    return sigaction(signal_number, nullptr, &previous) == 0 && previous.sa_handler == SIG_DFL &&
+           (previous.sa_flags & SA_SIGINFO) == 0;
 }
 
 void install_signal_cleanup() {
@@ -60,15 +79,49 @@ void install_signal_cleanup() {
         struct sigaction action {};
         action.sa_handler = remove_temp_and_reraise;
         sigemptyset(&action.sa_mask);
-        for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
-            struct sigaction previous {};
-            // A signal the parent set to be ignored (nohup, background jobs) stays ignored.
-            const bool ignored =
-                sigaction(signal_number, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN;
-            if (ignored) continue;
-            sigaction(signal_number, &action, nullptr);
+        for (const int signal_number : cleanup_signals) {
+            if (has_default_action(signal_number)) sigaction(signal_number, &action, nullptr);
+        }
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        for (const int signal_number : write_failure_signals) {
+            if (has_default_action(signal_number)) sigaction(signal_number, &ignore, nullptr);
         }
     });
+}
+
+/// Why a write failed, with what the user can do about the usual causes.
+std::string write_failure(int error_number) {
+    switch (error_number) {
+        case EPIPE: return "the reader closed the pipe (Broken pipe)";
+        case EFBIG: return "File too large (the file size limit, ulimit -f, was reached)";
+        default: return system_message(error_number);
+    }
+}
+
+/// The longest file name `directory` accepts (NAME_MAX), 255 when it cannot tell.
+std::size_t longest_name_in(const std::filesystem::path& directory) {
+    const long limit = ::pathconf(directory.c_str(), _PC_NAME_MAX);
+    return limit > 0 ? static_cast<std::size_t>(limit) : 255;
+}
+
+/// The temporary file's name for `filename`: hidden, with mkstemp's XXXXXX, within `name_max`
+/// bytes (a 250-byte name is valid, its temporary name must be too): the target's name is cut
+/// short, at a UTF-8 character boundary, when needed.
+std::string temporary_name(const std::string& filename, std::size_t name_max) {
+    constexpr std::string_view suffix = ".XXXXXX";
+    const std::size_t room = name_max > suffix.size() + 2 ? name_max - suffix.size() - 1 : 1;
+    std::size_t keep = std::min(filename.size(), room);
+    while (keep > 1 && keep < filename.size() &&
+           (static_cast<unsigned char>(filename[keep]) & 0xC0) == 0x80) {
+        --keep;
+    }
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict) about "." + std::string.
+    std::string name(".");
+    name.append(filename, 0, keep);
+    name += suffix;
+    return name;
 }
 
 /// The process's umask, read without changing it for longer than two system calls.
@@ -107,7 +160,7 @@ private:
             const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
             if (written < 0) {
                 if (errno == EINTR) continue;
-                throw OutputError("cannot write " + what_ + ": " + system_message(errno));
+                throw OutputError("cannot write " + what_ + ": " + write_failure(errno));
             }
             bytes = bytes.subspan(static_cast<std::size_t>(written));
         }
@@ -129,23 +182,19 @@ public:
         }
         std::filesystem::path directory = target_path.parent_path();
         if (directory.empty()) directory = ".";
-        // Hidden, beside the target (rename must not cross file systems). Appended piecewise:
-        // GCC 12 warns falsely (-Wrestrict) about "." + std::string.
-        std::string temp_name(".");
-        temp_name += target_path.filename().string();
-        temp_name += ".XXXXXX";
-        path_ = (directory / temp_name).string();
+        // Hidden, beside the target (rename must not cross file systems).
+        path_ = (directory / temporary_name(target_path.filename().string(),
+                                            longest_name_in(directory)))
+                    .string();
 
         install_signal_cleanup();
         // The cleanup signals wait while the file is created and its name recorded: a signal
         // in between would otherwise find the handler holding the template, not the name.
-        sigset_t cleanup_signals;
+        sigset_t blocked;
         sigset_t previous_mask;
-        sigemptyset(&cleanup_signals);
-        for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
-            sigaddset(&cleanup_signals, signal_number);
-        }
-        pthread_sigmask(SIG_BLOCK, &cleanup_signals, &previous_mask);
+        sigemptyset(&blocked);
+        for (const int signal_number : cleanup_signals) sigaddset(&blocked, signal_number);
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous_mask);
         fd_ = ::mkstemp(path_.data());
         const int mkstemp_error = errno;
         if (fd_ >= 0 && path_.size() < pending_temp_path.size()) {
@@ -154,7 +203,13 @@ public:
         }
         pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
         if (fd_ < 0) {
-            throw OutputError("cannot write '" + target + "': " + system_message(mkstemp_error));
+            // The target may be writable while its folder takes no new file (/proc, a
+            // read-only folder with a writable file): say which step failed.
+            throw OutputError("cannot write " + in_quotes(target, 4096) +
+                              ": cannot create a temporary file in " +
+                              in_quotes(directory.string(), 4096) +
+                              " (the image is written beside its target, then renamed): " +
+                              system_message(mkstemp_error));
         }
         // mkstemp makes the file 0600; a finished image gets the usual 0666 & ~umask.
         if (::fchmod(fd_, 0666 & ~current_umask()) != 0) {
@@ -232,7 +287,13 @@ std::string reproducing_command(const Options& options) {
     if (options.coloring != Coloring::count) {
         flags += " --coloring=" + std::string(coloring_name(options.coloring));
     }
-    if (options.colormap != "gray") flags += " --colormap=" + options.colormap;
+    if (!options.colormap_colours.empty()) {
+        // No flag takes a colour table: the record does (`juliaset --from` reads it).
+        flags += " --from=<this image> (colormap " + printable(options.colormap) +
+                 " as the colour table its juliaset record holds)";
+    } else if (options.colormap != "gray") {
+        flags += " --colormap=" + options.colormap;
+    }
     if (options.bits != 8) flags += " --bits=" + std::to_string(options.bits);
     if (options.supersample != 1) flags += " --supersample=" + std::to_string(options.supersample);
     if (options.precision != Precision::exact) {
@@ -291,7 +352,7 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
     RenderOptions whole_image;
     whole_image.threads = settings.threads;
     whole_image.precision = precision;
-    std::vector<double> levels;
+    HistogramLevels levels;
     if (spec.coloring == Coloring::histogram) {
         levels = histogram_levels(grid, params, spec, whole_image);
     }

@@ -54,8 +54,11 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
 
 /// Runs `produce` with a sink that writes to `path`, or to standard output for "-".
 /// A file is written under a temporary name in the same directory and renamed over `path` only
-/// after the last byte was written, so a failure (or SIGINT, SIGTERM, SIGHUP) leaves any
-/// existing file untouched and no temporary file behind. The file gets mode 0666 & ~umask.
+/// after the last byte was written, so a failure leaves any existing file untouched and no
+/// temporary file behind: a signal that ends the process (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+/// SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGXCPU) removes it first, and SIGPIPE and SIGXFSZ are
+/// ignored so that a closed pipe or the file size limit fails the write with an OutputError.
+/// The temporary name is the target's, hidden, cut short to fit the folder's name limit. The file gets mode 0666 & ~umask.
 /// A symbolic link is kept and the file it names replaced; an existing device, FIFO or socket
 /// (/dev/null, a named pipe) is written directly.
 /// Throws OutputError for I/O failures, rethrows what `produce` throws.

@@ -25,6 +25,9 @@ the keyword ``juliaset`` whose text is a JSON object::
 ``coloring``    ``"count"``, ``"smooth"`` or ``"histogram"``
 ``colormap``    a built-in name (gray, viridis, magma, inferno, plasma, twilight, each with
                 ``_r``) or a matplotlib colormap name; ``"gray"`` means a gray image
+``colormap_table``  (optional) the colormap's 256 ``[r, g, b]`` colours in [0, 1], written
+                whenever the colormap is not a built-in name (a matplotlib colormap, resampled
+                or hand-made); readers render with it, the name is then only informational
 ``bits``        8 or 16 (16 only with the gray colormap)
 ``supersample`` N x N samples per pixel, 1..16
 ``precision``   the arithmetic of the counts: ``"double"`` (IEEE double, the seed's operations)
@@ -40,13 +43,14 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, Dict, Mapping, Union
+from typing import Any, Dict, List, Mapping, Union
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import _core
 from ._api import _integer, _real
+from ._pngfile import text_chunks, write_atomically
 
 PNG_KEYWORD = "juliaset"
 ENGINE = f"juliaset {_core.version}"
@@ -57,6 +61,8 @@ PRECISIONS = ("double", "single")
 CORE_PRECISION = {"double": "exact", "single": "single"}
 MIN_POWER, MAX_POWER = 2, 16
 MAX_SUPERSAMPLE = 16
+# Entries of a recorded colour table (juliaset::Colormap::size).
+COLORMAP_SIZE = 256
 _UINT32_MAX = 2**32 - 1
 # The largest image side the core accepts (juliaset::max_grid_side).
 MAX_SIDE = 2**30
@@ -125,13 +131,17 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     colormap = _field(parameters, "colormap")
     if not isinstance(colormap, str):
         raise TypeError(f"{p}['colormap'] must be a colormap name, got {colormap!r}")
+    table = parameters.get("colormap_table")
+    if table is not None:
+        table = colour_table(table, f"{p}['colormap_table']")
     bits = _integer(_field(parameters, "bits"), f"{p}['bits']", 8, 16)
     if bits not in (8, 16):
         raise ValueError(f"{p}['bits'] must be 8 or 16, got {bits}")
-    if bits == 16 and colormap != "gray":
+    if bits == 16 and (colormap != "gray" or table is not None):
         raise ValueError(
             f"{p}['bits'] = 16 needs the 'gray' colormap (colour images have 8 bits per "
             f"channel), got colormap {colormap!r}"
+            + (" with a colour table" if table is not None else "")
         )
     supersample = _integer(
         _field(parameters, "supersample"), f"{p}['supersample']", 1, MAX_SUPERSAMPLE
@@ -139,7 +149,7 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     precision = choice(parameters.get("precision", "double"), f"{p}['precision']", PRECISIONS)
     if precision == "single" and coloring == "smooth":
         raise ValueError(f"{p}['precision'] = 'single' does not support smooth colouring")
-    return {
+    checked = {
         "engine": ENGINE,
         "family": family,
         "power": power,
@@ -156,12 +166,36 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
         "supersample": supersample,
         "precision": precision,
     }
+    if table is not None:
+        # After "colormap", as the command writes it.
+        items = list(checked.items())
+        at = [key for key, _ in items].index("colormap") + 1
+        checked = dict(items[:at] + [("colormap_table", table)] + items[at:])
+    return checked
+
+
+def colour_table(table: Any, name: str) -> List[List[float]]:
+    """``table`` as 256 ``[r, g, b]`` lists of floats in [0, 1], or a ValueError naming ``name``."""
+    try:
+        colours = np.asarray(table, dtype=np.float64)
+    except (TypeError, ValueError):
+        colours = np.empty(0)
+    if colours.shape != (COLORMAP_SIZE, 3):
+        raise ValueError(f"{name} must be {COLORMAP_SIZE} [r, g, b] colours, got {_short(table)}")
+    if not np.all((colours >= 0.0) & (colours <= 1.0)):
+        raise ValueError(f"{name} must hold channels between 0 and 1")
+    return [[float(v) for v in colour] for colour in colours]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 64 else text[:64] + "..."
 
 
 def image_layout(parameters: Mapping[str, Any]) -> tuple[tuple[int, ...], type]:
     """The shape and dtype of the image array that checked ``parameters`` describe."""
     shape: tuple[int, ...] = (parameters["height"], parameters["width"])
-    if parameters["colormap"] != "gray":
+    if parameters["colormap"] != "gray" or "colormap_table" in parameters:
         shape += (3,)
     return shape, np.uint16 if parameters["bits"] == 16 else np.uint8
 
@@ -174,6 +208,12 @@ def save_png(path: PathLike, image: NDArray[Any], parameters: Mapping[str, Any])
     uint16 (height, width) 16-bit gray, or uint8 (height, width, 3) RGB. ``parameters`` follows
     the schema of ``juliaset._metadata`` (see ``docs/png-metadata.md``); it is validated and
     must match the image's shape and dtype. Needs Pillow.
+
+    Like the ``juliaset`` command, it writes a hidden temporary file beside ``path`` and renames
+    it into place, so a failure (a full disk, Ctrl-C) leaves no partial file and an existing
+    ``path`` untouched; and it writes the command's ``Software`` chunk and, where a command
+    line reproduces the image, its ``Comment`` chunk (that command). Raises OSError for what
+    the file system refuses.
 
     >>> import juliaset, tempfile, os
     >>> p = juliaset.image_parameters("mandelbrot", size=(48, 32), itermax=50)
@@ -196,8 +236,11 @@ def save_png(path: PathLike, image: NDArray[Any], parameters: Mapping[str, Any])
             f"{np.dtype(dtype)} {shape}"
         )
     info = PngInfo()
+    for keyword, text in text_chunks(checked):
+        info.add_text(keyword, text)
     info.add_text(PNG_KEYWORD, json.dumps(checked))
-    Image.fromarray(np.ascontiguousarray(array)).save(os.fspath(path), format="PNG", pnginfo=info)
+    picture = Image.fromarray(np.ascontiguousarray(array))
+    write_atomically(path, lambda file: picture.save(file, format="PNG", pnginfo=info))
 
 
 def read_parameters(path: PathLike) -> Dict[str, Any]:
@@ -221,6 +264,11 @@ def read_parameters(path: PathLike) -> Dict[str, Any]:
     except json.JSONDecodeError as error:
         raise ValueError(
             f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not JSON: {error}"
+        ) from None
+    except RecursionError:
+        # json's decoder recurses once per nesting level; the command refuses > 64 levels too.
+        raise ValueError(
+            f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk nests arrays or objects too deeply"
         ) from None
     if not isinstance(parameters, dict):
         raise ValueError(f"{os.fspath(path)}: the {PNG_KEYWORD!r} chunk is not a JSON object")

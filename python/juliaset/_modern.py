@@ -10,7 +10,7 @@ with the seed's rule: column i at ``i / width_px * (xright - xleft) + xleft``, r
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Dict, Mapping, Optional, Tuple, Union, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,6 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._api import _complex, _integer, _real
 from ._colormaps import resolve_colormap
+from ._progress import ProgressArg, progress_callback
+from ._types import Coloring, ColormapArg, Family, FieldName, FieldNames
 from ._metadata import (
     COLORINGS,
     CORE_PRECISION,
@@ -41,9 +43,9 @@ _UINT32_MAX = 2**32 - 1
 
 Bounds = Tuple[float, float, float, float]
 Size = Tuple[int, int]
-Fields = Union[str, Sequence[str]]
-# The overloads' "several fields" type: list and tuple, which (unlike Sequence) exclude str.
-FieldList = Union[List[str], Tuple[str, ...]]
+Fields = Union[FieldName, FieldNames]
+# The overloads' "several fields" type: a sequence of field names (a str is not one).
+FieldList = FieldNames
 FieldArrays = Union[NDArray[Any], Dict[str, NDArray[Any]]]
 
 
@@ -210,20 +212,23 @@ def _grid_fields(
     power: Any,
     fields: Any,
     threads: Any,
+    progress: Any = None,
 ) -> FieldArrays:
     names, single = _field_names(fields)
     iteration = _iteration_args(
         family, c, power, threshold, itermax, "smooth" in names, "the smooth field"
     )
     grid = _grid(center, width, bounds, size, resolution)
-    arrays = _core.fields(
-        *grid.bounds(),
-        grid.width,
-        grid.height,
-        **iteration,
-        fields=list(names),
-        threads=_threads(threads),
-    )
+    with progress_callback(progress, family) as callback:
+        arrays = _core.fields(
+            *grid.bounds(),
+            grid.width,
+            grid.height,
+            **iteration,
+            fields=list(names),
+            threads=_threads(threads),
+            progress=callback,
+        )
     return _fields_result(arrays, names, single)
 
 
@@ -239,8 +244,9 @@ def julia(
     itermax: int = ...,
     threshold: float = ...,
     power: int = ...,
-    fields: str = ...,
+    fields: FieldName = ...,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> NDArray[Any]: ...
 @overload
 def julia(
@@ -256,6 +262,7 @@ def julia(
     power: int = ...,
     fields: FieldList,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def julia(
     c: complex = SEED_C,
@@ -270,6 +277,7 @@ def julia(
     power: int = 2,
     fields: Fields = "counts",
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> FieldArrays:
     """Per-pixel fields of the filled Julia set of ``z**power + c`` (z0 = the pixel's point).
 
@@ -290,6 +298,10 @@ def julia(
 
     Every array has shape ``(height_px, width_px)``, top row first. ``threads`` (None: every
     core) never changes the result. The GIL is released and Ctrl-C interrupts the render.
+    ``progress=True`` shows a tqdm bar; a callable ``progress`` is called as
+    ``progress(rows_done, rows_total)`` from this thread while the render runs (about every
+    50 ms, and at the end), and an exception it raises stops the render. ``juliaset.grid``
+    gives the coordinates of the pixels.
 
     >>> import juliaset
     >>> counts = juliaset.julia(size=(64, 40), itermax=50)
@@ -301,7 +313,7 @@ def julia(
     """
     return _grid_fields(
         "julia", c, center, width, bounds, size, resolution, itermax, threshold, power,
-        fields, threads,
+        fields, threads, progress,
     )
 
 
@@ -316,8 +328,9 @@ def mandelbrot(
     itermax: int = ...,
     threshold: float = ...,
     power: int = ...,
-    fields: str = ...,
+    fields: FieldName = ...,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> NDArray[Any]: ...
 @overload
 def mandelbrot(
@@ -332,6 +345,7 @@ def mandelbrot(
     power: int = ...,
     fields: FieldList,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def mandelbrot(
     *,
@@ -345,6 +359,7 @@ def mandelbrot(
     power: int = 2,
     fields: Fields = "counts",
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> FieldArrays:
     """Per-pixel fields of the Mandelbrot set of ``z**power + c`` (z0 = 0, c = the pixel's point).
 
@@ -359,7 +374,7 @@ def mandelbrot(
     """
     return _grid_fields(
         "mandelbrot", None, center, width, bounds, size, resolution, itermax, threshold, power,
-        fields, threads,
+        fields, threads, progress,
     )
 
 
@@ -382,11 +397,11 @@ def evaluate(
     points: ArrayLike,
     c: Optional[complex] = ...,
     *,
-    family: str = ...,
+    family: Family = ...,
     power: int = ...,
     itermax: int = ...,
     threshold: float = ...,
-    fields: str = ...,
+    fields: FieldName = ...,
     threads: Optional[int] = ...,
 ) -> NDArray[Any]: ...
 @overload
@@ -394,7 +409,7 @@ def evaluate(
     points: ArrayLike,
     c: Optional[complex] = ...,
     *,
-    family: str = ...,
+    family: Family = ...,
     power: int = ...,
     itermax: int = ...,
     threshold: float = ...,
@@ -405,7 +420,7 @@ def evaluate(
     points: ArrayLike,
     c: Optional[complex] = None,
     *,
-    family: str = "julia",
+    family: Family = "julia",
     power: int = 2,
     itermax: int = 100,
     threshold: float = 2.0,
@@ -436,7 +451,7 @@ def evaluate(
 
 
 def image_parameters(
-    family: str = "julia",
+    family: Family = "julia",
     *,
     c: Optional[complex] = None,
     center: Optional[complex] = None,
@@ -448,8 +463,8 @@ def image_parameters(
     itermax: int = 100,
     threshold: float = 2.0,
     power: int = 2,
-    colormap: Any = "viridis",
-    coloring: str = "count",
+    colormap: ColormapArg = "viridis",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
 ) -> Dict[str, Any]:
@@ -458,15 +473,16 @@ def image_parameters(
     Arguments as for ``julia_image`` / ``mandelbrot_image``; ``center`` and ``width`` default
     to the family's (0 and 3.2 for Julia sets, -0.5 and 3.0 for the Mandelbrot set). The dict
     is what ``render_parameters`` renders and ``save_png`` records; its schema is in
-    ``docs/png-metadata.md``. A matplotlib ``Colormap`` object is recorded by its name.
+    ``docs/png-metadata.md``. A colormap that is not a built-in name (a matplotlib name or
+    ``Colormap`` object) is recorded by its name and its 256 colours (``colormap_table``).
 
     >>> import juliaset
     >>> p = juliaset.image_parameters("julia", c=-0.8 + 0.156j, size=(40, 25), colormap="magma")
     >>> p["region"], p["width"], p["height"], p["colormap"]
     ({'xleft': -1.6, 'xright': 1.6, 'ybot': -1.0, 'ytop': 1.0}, 40, 25, 'magma')
     """
-    family = choice(family, "family", FAMILIES)
-    coloring = choice(coloring, "coloring", COLORINGS)
+    family = cast(Family, choice(family, "family", FAMILIES))
+    coloring = cast(Coloring, choice(coloring, "coloring", COLORINGS))
     iteration = _iteration_args(
         family, c, power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
     )
@@ -487,16 +503,19 @@ def image_parameters(
             f"itermin must be smaller than itermax, got itermin={itermin}, "
             f"itermax={iteration['itermax']}"
         )
-    name, _ = resolve_colormap(colormap)
+    name, core_colormap = resolve_colormap(colormap)
     bits = _integer(bits, "bits", 8, 16)
     if bits not in (8, 16):
         raise ValueError(f"bits must be 8 or 16, got {bits}")
-    if bits == 16 and name != "gray":
+    if bits == 16 and (name != "gray" or not isinstance(core_colormap, str)):
         raise ValueError(
             f"bits=16 needs colormap='gray' (colour images have 8 bits per channel), "
             f"got colormap {name!r}"
         )
     supersample = _integer(supersample, "supersample", 1, MAX_SUPERSAMPLE)
+    # A colormap that is not a built-in name is recorded by its colours too, so that every
+    # reader (the command's --from included) renders the same image.
+    table = None if isinstance(core_colormap, str) else core_colormap.tolist()
     return check_parameters(
         {
             "family": family,
@@ -510,42 +529,54 @@ def image_parameters(
             "itermax": iteration["itermax"],
             "coloring": coloring,
             "colormap": name,
+            "colormap_table": table,
             "bits": bits,
             "supersample": supersample,
         }
     )
 
 
-def _render(parameters: Mapping[str, Any], colormap: Any, threads: Any) -> NDArray[Any]:
-    """The image of checked ``parameters``, with ``colormap`` (a name or Colormap object)."""
-    _, core_colormap = resolve_colormap(colormap)
+def _render(
+    parameters: Mapping[str, Any], colormap: Any, threads: Any, progress: Any = None
+) -> NDArray[Any]:
+    """The image of checked ``parameters``: with their colour table if they record one, else
+    with ``colormap`` (a name or Colormap object)."""
+    if "colormap_table" in parameters:
+        core_colormap: Any = np.asarray(parameters["colormap_table"], dtype=np.float64)
+    else:
+        _, core_colormap = resolve_colormap(colormap)
     region = parameters["region"]
     c_re, c_im = parameters["c"]
-    return _core.image(
-        region["xleft"],
-        region["xright"],
-        region["ybot"],
-        region["ytop"],
-        parameters["width"],
-        parameters["height"],
-        family=parameters["family"],
-        power=parameters["power"],
-        c_re=c_re,
-        c_im=c_im,
-        threshold=parameters["threshold"],
-        itermin=parameters["itermin"],
-        itermax=parameters["itermax"],
-        coloring=parameters["coloring"],
-        colormap=core_colormap,
-        bits=parameters["bits"],
-        supersample=parameters["supersample"],
-        threads=_threads(threads),
-        precision=CORE_PRECISION[parameters["precision"]],
-    )
+    with progress_callback(progress, parameters["family"]) as callback:
+        return _core.image(
+            region["xleft"],
+            region["xright"],
+            region["ybot"],
+            region["ytop"],
+            parameters["width"],
+            parameters["height"],
+            family=parameters["family"],
+            power=parameters["power"],
+            c_re=c_re,
+            c_im=c_im,
+            threshold=parameters["threshold"],
+            itermin=parameters["itermin"],
+            itermax=parameters["itermax"],
+            coloring=parameters["coloring"],
+            colormap=core_colormap,
+            bits=parameters["bits"],
+            supersample=parameters["supersample"],
+            threads=_threads(threads),
+            precision=CORE_PRECISION[parameters["precision"]],
+            progress=callback,
+        )
 
 
 def render_parameters(
-    parameters: Mapping[str, Any], *, threads: Optional[int] = None
+    parameters: Mapping[str, Any],
+    *,
+    threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> NDArray[Any]:
     """The image a parameters dict describes (``image_parameters``, ``read_parameters``).
 
@@ -558,7 +589,7 @@ def render_parameters(
     (20, 30)
     """
     checked = check_parameters(parameters)
-    return _render(checked, checked["colormap"], threads)
+    return _render(checked, checked["colormap"], threads, progress)
 
 
 def julia_image(
@@ -573,11 +604,12 @@ def julia_image(
     itermax: int = 100,
     threshold: float = 2.0,
     power: int = 2,
-    colormap: Any = "viridis",
-    coloring: str = "count",
+    colormap: ColormapArg = "viridis",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> NDArray[Any]:
     """An image of the filled Julia set of ``z**power + c``, ready for ``PIL.Image.fromarray``.
 
@@ -593,6 +625,8 @@ def julia_image(
     Returns uint8 (height, width, 3) RGB, except for ``colormap="gray"``: uint8 (height, width)
     with ``bits=8`` (with the count colouring exactly the seed's gray image) or uint16
     (height, width) with ``bits=16``. ``supersample=N`` averages N x N samples per pixel.
+    ``threads`` and ``progress`` as for ``julia``; ``juliaset.Image(...)`` around the result
+    shows it in Jupyter.
 
     >>> import juliaset
     >>> rgb = juliaset.julia_image(size=(64, 40), colormap="inferno", coloring="smooth")
@@ -606,7 +640,7 @@ def julia_image(
         itermin=itermin, itermax=itermax, threshold=threshold, power=power, colormap=colormap,
         coloring=coloring, bits=bits, supersample=supersample,
     )
-    return _render(parameters, colormap, threads)
+    return _render(parameters, colormap, threads, progress)
 
 
 def mandelbrot_image(
@@ -620,11 +654,12 @@ def mandelbrot_image(
     itermax: int = 100,
     threshold: float = 2.0,
     power: int = 2,
-    colormap: Any = "viridis",
-    coloring: str = "count",
+    colormap: ColormapArg = "viridis",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> NDArray[Any]:
     """An image of the Mandelbrot set of ``z**power + c``; arguments as for ``julia_image``.
 
@@ -638,4 +673,4 @@ def mandelbrot_image(
         resolution=resolution, itermin=itermin, itermax=itermax, threshold=threshold,
         power=power, colormap=colormap, coloring=coloring, bits=bits, supersample=supersample,
     )
-    return _render(parameters, colormap, threads)
+    return _render(parameters, colormap, threads, progress)

@@ -194,7 +194,12 @@ TEST(CliOptions, MalformedNumbersNameTheFlag) {
     expect_error({"-r="}, {"--real/-r", "''"});
     expect_error({"-m=ten"}, {"--itermin/-m", "'ten'"});
     expect_error({"--threads=two"}, {"--threads", "'two'"});
-    expect_error({"-x=1e999"}, {"--xleft/-x", "out of the range"});
+    expect_error({"-x=1e999"}, {"--xleft/-x", "'1e999' is too large for a double"});
+    // Underflow is not overflow: values that round to 0 are refused as too small, subnormal
+    // ones (representable, with fewer digits) are taken as they are.
+    expect_error({"-x=1e-400"}, {"--xleft/-x", "'1e-400' is too small", "round to 0"});
+    expect_error({"-Y=-1e-400"}, {"--ytop/-Y", "too small"});
+    EXPECT_EQ(parse_ok({"-x=-1e-310", "-R=2"}).region.xleft, -1e-310);
 }
 
 TEST(CliOptions, NonFiniteNumbersNameTheFlag) {
@@ -225,7 +230,13 @@ TEST(CliOptions, ImagesTooLargeOrFlatSayHowLarge) {
     expect_error({"-R=100000000"},
                  {"100000000 x 62500000", "6.25e+15 pixels", "2^36", "--resolution/-R"});
     expect_error({"-R=2000000000"}, {"--resolution/-R must be at most 1073741824"});
-    expect_error({"-R=1000", "-y=0", "-Y=1e12"}, {"1000 x", "pixels", "2^30"});
+    expect_error({"-R=1000", "-y=0", "-Y=1e12"},
+                 {"3.125e+14 pixels tall", "3.2 wide and 1e+12 tall", "--resolution/-R 1000"});
+    // A finite height over a subnormal width: the message gives the region, not "inf x inf".
+    expect_error({"-R=64", "-x=0", "-X=1e-320"},
+                 {"more than 1e308 pixels tall", "1e-320 wide and 2 tall", "--resolution/-R 64"});
+    expect_error({"-R=1073741800", "-x=0", "-X=1", "-y=0", "-Y=1e-9", "--supersample=2"},
+                 {"--supersample 2", "2147483600 samples a side", "--resolution/-R"});
     expect_error({"-R=10", "-y=0", "-Y=0.0001"}, {"0 pixels tall", "--resolution/-R"});
     // Large but legal: 2^18 x 2^18 = 2^36 pixels exactly.
     EXPECT_EQ(parse_ok({"-R=262144", "-x=0", "-X=1", "-y=0", "-Y=1"}).resolution, 262144u);
