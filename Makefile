@@ -9,6 +9,7 @@ HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 
 .PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
 .PHONY: sanitize test-sanitize fuzz-deps fuzz-build fuzz
+.PHONY: explore bench-explore
 
 all: install
 
@@ -53,6 +54,13 @@ test-python: install
 ## bench: the seed's timing table, reproduced on this machine beside our own rows
 bench: install
 	$(VENV_PY) -m juliaset.bench
+
+## explore: the browser explorer (juliaset-explore) on a free port; bench-explore: its timings
+explore: install
+	$(VENV)/bin/juliaset-explore --open
+
+bench-explore: install
+	$(VENV_PY) -m juliaset.explore.bench --screenshot docs/images/explorer.png
 
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels

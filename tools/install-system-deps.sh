@@ -12,6 +12,7 @@ packages=(
   libdeflate-dev pkgconf  # libdeflate: vectorised Adler-32 and CRC-32 for the PNG writer
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark
+  chromium chromium-driver  # the explorer's browser tests (Selenium, headless); ~40 s to install
 )
 packages+=("$@")
 
