@@ -8,6 +8,9 @@ JOBS ?= $(shell nproc)
 HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 
 .PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
+.PHONY: sanitize test-sanitize fuzz-deps fuzz-build fuzz
+.PHONY: explore bench-explore
+.PHONY: bench-dask
 
 all: install
 
@@ -53,12 +56,58 @@ test-python: install
 bench: install
 	$(VENV_PY) -m juliaset.bench
 
+## explore: the browser explorer (juliaset-explore) on a free port; bench-explore: its timings
+explore: install
+	$(VENV)/bin/juliaset-explore --open
+
+bench-explore: install
+	$(VENV_PY) -m juliaset.explore.bench --screenshot docs/images/explorer.png
+
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels
+
+## bench-dask: the seed's view at 100,000 x 100,000 into Zarr on a local Dask cluster
+bench-dask: install
+	$(VENV_PY) -m juliaset.dask_bench
 
 ## lint: mypy --strict over the installed package, its generated stub included
 lint: install
 	$(VENV_PY) -m mypy --strict -p juliaset
+
+## test-sanitize: the C++ tests and command-line cases under AddressSanitizer + UBSan
+## (build/sanitize; docs/design.md, "Hardening"). Any sanitizer report fails the run.
+SANITIZE_BUILD := build/sanitize
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+sanitize: system-deps
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DJULIASET_SANITIZE=address,undefined -DJULIASET_BUILD_TESTS=ON -DJULIASET_WERROR=ON
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+
+test-sanitize: sanitize install
+	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
+	$(SANITIZER_ENV) JULIASET_CLI=$(CURDIR)/$(SANITIZE_BUILD)/juliaset \
+	  $(VENV_PY) -m pytest -q tests/sanitize
+
+## fuzz: libFuzzer targets (fuzz/) built with Clang, ASan and UBSan in build/fuzz, each run for
+## FUZZ_SECONDS on its committed corpus (fuzz/corpus/<target>) plus what it finds (build/fuzz/corpus)
+FUZZ_BUILD := build/fuzz
+FUZZ_TARGETS := option_parser_fuzz png_record_fuzz record_json_fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_PACKAGES := clang libclang-rt-14-dev  # Debian 12's Clang; the second has libFuzzer
+
+fuzz-deps:
+	@tools/install-system-deps.sh $(FUZZ_PACKAGES)
+
+fuzz-build: system-deps fuzz-deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DJULIASET_SANITIZE=address,undefined \
+	  -DJULIASET_BUILD_FUZZERS=ON -DJULIASET_BUILD_TESTS=OFF -DJULIASET_WERROR=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	$(SANITIZER_ENV) fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build $(VENV) plot.png

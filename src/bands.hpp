@@ -46,4 +46,31 @@ void for_each_band(const PixelWindow& window, const RenderOptions& options, PerB
         options.cancel);
 }
 
+/// Runs `per_piece(piece, first_row, first_column)` over pieces of `window` of at most
+/// `piece_rows` x `piece_columns` pixels (row bands cut into column pieces), on the chosen
+/// threads, with `first_row` and `first_column` counted from the window's top left. Temporary
+/// buffers sized by a piece stay bounded however wide the window is.
+template <class PerPiece>
+void for_each_piece(const PixelWindow& window, std::size_t piece_rows, std::size_t piece_columns,
+                    const RenderOptions& options, PerPiece per_piece) {
+    piece_rows = std::max<std::size_t>(piece_rows, 1);
+    piece_columns = std::clamp<std::size_t>(piece_columns, 1, std::max<std::size_t>(window.width, 1));
+    const std::size_t bands = (window.height + piece_rows - 1) / piece_rows;
+    const std::size_t across = (window.width + piece_columns - 1) / piece_columns;
+    parallel_for(
+        bands * across, options.threads,
+        [&](std::size_t task) {
+            const std::size_t first_row = (task / across) * piece_rows;
+            const std::size_t first_column = (task % across) * piece_columns;
+            const PixelWindow piece{window.x0 + first_column, window.y0 + first_row,
+                                    std::min(piece_columns, window.width - first_column),
+                                    std::min(piece_rows, window.height - first_row)};
+            per_piece(piece, first_row, first_column);
+        },
+        options.cancel);
+}
+
+/// Pieces of about this many samples keep a worker's buffers in cache and bounded.
+inline constexpr std::size_t samples_per_piece = 65536;
+
 }  // namespace juliaset::detail

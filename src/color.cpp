@@ -116,64 +116,224 @@ PixelGrid sample_grid(const PixelGrid& grid, std::uint32_t supersample) {
     return PixelGrid(grid.region(), grid.width() * supersample, grid.height() * supersample);
 }
 
-std::vector<double> histogram_levels(const PixelGrid& grid, const JuliaParams& params,
-                                     const ImageSpec& spec, const RenderOptions& options) {
+namespace {
+
+// Below this limit tallies and levels are kept per count (at most 512 KiB), which is faster
+// than sorting; above it only the counts that occur are kept.
+constexpr std::uint32_t dense_itermax_limit = 65536;
+
+bool is_dense(std::uint32_t itermax) noexcept { return itermax < dense_itermax_limit; }
+
+}  // namespace
+
+HistogramLevels::HistogramLevels(std::uint32_t itermax) : itermax_(itermax) {
+    if (is_dense(itermax)) dense_ = table();
+}
+
+HistogramLevels::HistogramLevels(std::uint32_t itermax,
+                                 std::span<const std::uint32_t> distinct_counts,
+                                 std::span<const std::uint64_t> samples_per_count)
+    : itermax_(itermax) {
+    if (distinct_counts.size() != samples_per_count.size()) {
+        throw std::invalid_argument("histogram levels need one tally per count");
+    }
+    std::uint64_t escaped = 0;
+    for (std::size_t i = 0; i < distinct_counts.size(); ++i) {
+        if (distinct_counts[i] >= itermax || (i > 0 && distinct_counts[i] <= distinct_counts[i - 1])) {
+            throw std::invalid_argument(
+                "histogram levels need distinct escaped counts (< itermax) in ascending order");
+        }
+        escaped += samples_per_count[i];
+    }
+    counts_.assign(distinct_counts.begin(), distinct_counts.end());
+    levels_.resize(counts_.size());
+    std::uint64_t running = 0;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+        running += samples_per_count[i];
+        // The dense computation's value: the running total over every escaped sample.
+        levels_[i] = static_cast<double>(running) / static_cast<double>(escaped);
+    }
+    if (is_dense(itermax)) dense_ = table();
+}
+
+HistogramLevels::HistogramLevels(std::uint32_t itermax, std::span<const double> table)
+    : itermax_(itermax) {
+    if (table.size() != std::size_t{itermax} + 1) {
+        throw std::invalid_argument("a histogram level table needs itermax + 1 = " +
+                                    std::to_string(std::size_t{itermax} + 1) + " values, got " +
+                                    std::to_string(table.size()));
+    }
+    double previous = 0.0;
+    for (std::uint32_t k = 0; k < itermax; ++k) {
+        const double level = table[k];
+        if (!(level >= previous && level <= 1.0)) {
+            throw std::invalid_argument(
+                "a histogram level table must be non-decreasing within [0, 1]");
+        }
+        // Only the counts where the level steps up occur in the image; between them the
+        // sparse lookup repeats the level below, as the table does.
+        if (level != previous) {
+            counts_.push_back(k);
+            levels_.push_back(level);
+        }
+        previous = level;
+    }
+    if (is_dense(itermax)) dense_ = this->table();
+}
+
+double HistogramLevels::sparse_level(std::uint32_t k) const noexcept {
+    if (k >= itermax_) return 1.0;
+    const auto above = std::upper_bound(counts_.begin(), counts_.end(), k);
+    return above == counts_.begin() ? 0.0 : levels_[static_cast<std::size_t>(above - counts_.begin()) - 1];
+}
+
+std::vector<double> HistogramLevels::table() const {
+    std::vector<double> result(std::size_t{itermax_} + 1, 0.0);
+    std::size_t next = 0;
+    double level = 0.0;
+    for (std::uint32_t k = 0; k < itermax_; ++k) {
+        if (next < counts_.size() && counts_[next] == k) level = levels_[next++];
+        result[k] = level;
+    }
+    result[itermax_] = 1.0;
+    return result;
+}
+
+CountHistogram::CountHistogram(std::uint32_t itermax) : itermax_(itermax) {
+    if (is_dense(itermax)) dense_.assign(std::size_t{itermax} + 1, 0);
+}
+
+void CountHistogram::add(std::span<const std::uint32_t> counts) {
+    if (!dense_.empty()) {
+        for (const std::uint32_t k : counts) ++dense_[std::min(k, itermax_)];
+        return;
+    }
+    std::vector<std::uint32_t> escaped;
+    escaped.reserve(counts.size());
+    for (const std::uint32_t k : counts) {
+        if (k < itermax_) escaped.push_back(k);
+    }
+    std::sort(escaped.begin(), escaped.end());
+    for (std::size_t i = 0; i < escaped.size();) {
+        std::size_t j = i + 1;
+        while (j < escaped.size() && escaped[j] == escaped[i]) ++j;
+        pending_.emplace_back(escaped[i], j - i);
+        i = j;
+    }
+    if (pending_.size() > std::max<std::size_t>(sorted_.size(), detail::samples_per_piece)) compact();
+}
+
+void CountHistogram::merge(const CountHistogram& other) {
+    if (other.itermax_ != itermax_) {
+        throw std::invalid_argument("only histograms of the same itermax can be merged");
+    }
+    if (!dense_.empty()) {
+        for (std::size_t k = 0; k < dense_.size(); ++k) dense_[k] += other.dense_[k];
+        return;
+    }
+    pending_.insert(pending_.end(), other.sorted_.begin(), other.sorted_.end());
+    pending_.insert(pending_.end(), other.pending_.begin(), other.pending_.end());
+    if (pending_.size() > std::max<std::size_t>(sorted_.size(), detail::samples_per_piece)) compact();
+}
+
+void CountHistogram::compact() {
+    pending_.insert(pending_.end(), sorted_.begin(), sorted_.end());
+    std::sort(pending_.begin(), pending_.end(),
+              [](const Tally& a, const Tally& b) { return a.first < b.first; });
+    std::vector<Tally> merged;
+    for (const Tally& tally : pending_) {
+        if (!merged.empty() && merged.back().first == tally.first) {
+            merged.back().second += tally.second;
+        } else {
+            merged.push_back(tally);
+        }
+    }
+    sorted_ = std::move(merged);
+    pending_ = {};
+}
+
+HistogramLevels CountHistogram::levels() const {
+    std::vector<std::uint32_t> counts;
+    std::vector<std::uint64_t> tallies;
+    if (!dense_.empty()) {
+        for (std::uint32_t k = 0; k < itermax_; ++k) {
+            if (dense_[k] != 0) {
+                counts.push_back(k);
+                tallies.push_back(dense_[k]);
+            }
+        }
+    } else {
+        CountHistogram copy = *this;
+        copy.compact();
+        counts.reserve(copy.sorted_.size());
+        tallies.reserve(copy.sorted_.size());
+        for (const auto& [k, n] : copy.sorted_) {
+            counts.push_back(k);
+            tallies.push_back(n);
+        }
+    }
+    return HistogramLevels(itermax_, counts, tallies);
+}
+
+HistogramLevels histogram_levels(std::span<const std::uint32_t> counts, std::uint32_t itermax) {
+    CountHistogram histogram(itermax);
+    histogram.add(counts);
+    return histogram.levels();
+}
+
+HistogramLevels histogram_levels(const PixelGrid& grid, const JuliaParams& params,
+                                 const ImageSpec& spec, const RenderOptions& options) {
     params.validate();
     spec.validate(params);
     const PixelGrid samples = sample_grid(grid, spec.supersample);
-    std::vector<std::uint64_t> histogram(static_cast<std::size_t>(params.itermax) + 1, 0);
+    const PixelWindow whole = samples.full_window();
+    const std::size_t piece_columns = std::min(whole.width, detail::samples_per_piece);
+    const std::size_t piece_rows = std::max<std::size_t>(detail::samples_per_piece / piece_columns, 1);
+    CountHistogram histogram(params.itermax);
     std::mutex merge;
-    detail::for_each_band(
-        samples.full_window(), options, [&](const PixelWindow& window, std::size_t) {
-            std::vector<std::uint32_t> counts(window.size());
-            detail::escape_counts_until(samples, params, window, counts, options.kernel,
+    detail::for_each_piece(
+        whole, piece_rows, piece_columns, options,
+        [&](const PixelWindow& piece, std::size_t, std::size_t) {
+            std::vector<std::uint32_t> counts(piece.size());
+            detail::escape_counts_until(samples, params, piece, counts, options.kernel,
                                         options.precision, options.cancel);
-            std::vector<std::uint64_t> local(histogram.size(), 0);
-            for (const std::uint32_t k : counts) ++local[k];
+            CountHistogram local(params.itermax);
+            local.add(counts);
             const std::lock_guard lock(merge);
-            for (std::size_t k = 0; k < local.size(); ++k) histogram[k] += local[k];
+            histogram.merge(local);
         });
-
-    std::vector<double> levels(histogram.size(), 1.0);
-    std::uint64_t escaped = 0;
-    for (std::size_t k = 0; k + 1 < histogram.size(); ++k) escaped += histogram[k];
-    std::uint64_t running = 0;
-    for (std::size_t k = 0; k + 1 < histogram.size(); ++k) {
-        running += histogram[k];
-        levels[k] = escaped == 0 ? 0.0
-                                 : static_cast<double>(running) / static_cast<double>(escaped);
-    }
-    return levels;  // levels[itermax] stays 1: the interior is white / the colormap's end
+    return histogram.levels();
 }
 
 void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
-                  const ImageSpec& spec, std::span<const double> levels,
+                  const ImageSpec& spec, const HistogramLevels& levels,
                   std::span<std::uint8_t> out, const RenderOptions& options) {
     params.validate();
     spec.validate(params);
     grid.check_window(window);
     const std::size_t pixel_bytes = bytes_per_pixel(spec.format);
     detail::check_buffer_size(out.size(), window.size() * pixel_bytes, "image");
-    if (spec.coloring == Coloring::histogram && levels.size() != params.itermax + std::size_t{1}) {
+    if (spec.coloring == Coloring::histogram && levels.itermax() != params.itermax) {
         throw std::invalid_argument("histogram colouring needs histogram_levels() of the image");
     }
     const std::size_t n = spec.supersample;
     const PixelGrid samples = sample_grid(grid, spec.supersample);
-    const std::size_t sample_width = window.width * n;
-    // Bands of output rows holding about 64K samples each.
-    RenderOptions banded = options;
-    banded.rows_per_task =
-        std::max<std::size_t>(1, 65536 / std::max<std::size_t>(sample_width * n, 1));
+    // Pieces of about 64K samples: whole rows when rows are narrow, else pieces of one row.
+    const std::size_t piece_columns =
+        std::min(window.width, std::max<std::size_t>(detail::samples_per_piece / (n * n), 1));
+    const std::size_t piece_rows =
+        std::max<std::size_t>(detail::samples_per_piece / (piece_columns * n * n), 1);
     const bool rgb = spec.format == PixelFormat::rgb8;
     const double max_level = spec.format == PixelFormat::gray16 ? 65535.0 : 255.0;
     const double per_pixel = static_cast<double>(n * n);
 
-    detail::for_each_band(
-        window, banded, [&](const PixelWindow& band, std::size_t first_row) {
-            const std::size_t rows = band.height;
-            const PixelWindow sample_window{window.x0 * n, (window.y0 + first_row) * n,
-                                            sample_width, rows * n};
-            // Value in [0, 1] of every sample of this task.
+    detail::for_each_piece(
+        window, piece_rows, piece_columns, options,
+        [&](const PixelWindow& piece, std::size_t first_row, std::size_t first_column) {
+            const std::size_t rows = piece.height;
+            const std::size_t sample_width = piece.width * n;
+            const PixelWindow sample_window{piece.x0 * n, piece.y0 * n, sample_width, rows * n};
+            // Value in [0, 1] of every sample of this piece.
             std::vector<double> value(sample_window.size());
             if (spec.coloring == Coloring::smooth) {
                 std::vector<double> smooth(sample_window.size());
@@ -199,8 +359,9 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                 return static_cast<std::uint32_t>(std::clamp(level * max_level, 0.0, max_level));
             };
             for (std::size_t row = 0; row < rows; ++row) {
-                std::uint8_t* dest = out.data() + ((first_row + row) * window.width) * pixel_bytes;
-                for (std::size_t column = 0; column < window.width; ++column) {
+                std::uint8_t* dest =
+                    out.data() + ((first_row + row) * window.width + first_column) * pixel_bytes;
+                for (std::size_t column = 0; column < piece.width; ++column) {
                     Rgb sum;
                     for (std::size_t b = 0; b < n; ++b) {
                         const double* line = value.data() + (row * n + b) * sample_width + column * n;

@@ -424,6 +424,10 @@ void EscapeCountsSingle(const KernelTask<float>& task) { EscapeCountsFamily(task
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#if HWY_ARCH_X86
+#include <cpuid.h>
+#endif
+
 #include <atomic>
 #include <string>
 #include <vector>
@@ -442,6 +446,20 @@ namespace {
 // Every target this binary holds code for: the dynamic targets plus the portable fallback.
 constexpr std::int64_t kCompiledTargets = HWY_TARGETS;
 
+#if HWY_ARCH_X86
+// F16C (CPUID leaf 1, ECX bit 29) and VAES (leaf 7, ECX bit 9) are read with CPUID, because
+// Clang 14 (Debian 12's, which builds the fuzz targets) rejects these two names in
+// __builtin_cpu_supports. Both are only used beside AVX tests, which check the OS support.
+bool cpu_has_f16c() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
+}
+bool cpu_has_vaes() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 9)) != 0;
+}
+#endif
+
 std::int64_t cpu_targets() {
 #if HWY_ARCH_X86
     // Each target needs every feature its code is compiled with (Highway 1.0's HWY_TARGET_STR
@@ -455,13 +473,13 @@ std::int64_t cpu_targets() {
                       __builtin_cpu_supports("aes");
     const bool avx2 = sse4 && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
                       __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
-                      __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+                      __builtin_cpu_supports("fma") && cpu_has_f16c();
     const bool avx3 = avx2 && __builtin_cpu_supports("avx512f") &&
                       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
                       __builtin_cpu_supports("avx512bw");
     const bool avx3_dl =
         avx3 && __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("avx512vbmi") &&
-        __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("vaes") &&
+        __builtin_cpu_supports("avx512vbmi2") && cpu_has_vaes() &&
         __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bitalg") &&
         __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("gfni");
     if (ssse3) targets |= HWY_SSSE3;

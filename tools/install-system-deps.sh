@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, only those missing (so repeated runs are quick).
+# Arguments name extra packages for an optional build (`make fuzz-deps`: clang and libFuzzer).
 set -euo pipefail
 
 packages=(
@@ -12,7 +13,9 @@ packages=(
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark
   help2man          # the juliaset(1) manual page, generated from --help
+  chromium chromium-driver  # the explorer's browser tests (Selenium, headless); ~40 s to install
 )
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do

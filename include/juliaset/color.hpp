@@ -2,12 +2,14 @@
 // colormaps, histogram equalisation and supersampling. Pure computation: no file formats.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "juliaset/escape.hpp"
@@ -87,20 +89,90 @@ struct ImageSpec {
 /// The grid of samples behind `grid`'s pixels: `supersample` times the columns and rows.
 [[nodiscard]] PixelGrid sample_grid(const PixelGrid& grid, std::uint32_t supersample);
 
-/// For Coloring::histogram: level[k] (k = 0..itermax) for the whole image, computed from the
-/// escape counts of every sample of the (supersampled) grid. Images made of tiles must share
-/// one table, which is why it is computed separately.
-[[nodiscard]] std::vector<double> histogram_levels(const PixelGrid& grid,
-                                                   const JuliaParams& params,
-                                                   const ImageSpec& spec,
-                                                   const RenderOptions& options = {});
+/// Histogram equalisation: level(k) is the fraction of the escaped samples (count < itermax)
+/// whose count is <= k, and 1 for k >= itermax (the interior is white / the colormap's end).
+/// Stored by the counts that occur, not by itermax: the table of an image with a billion-step
+/// limit is as small as that of one with 80. Small limits (itermax < 65536) also keep a dense
+/// table for lookups.
+class HistogramLevels {
+public:
+    HistogramLevels() = default;
+    /// Levels of an image without escaped samples: 0 below itermax, 1 at it.
+    explicit HistogramLevels(std::uint32_t itermax);
+    /// From the distinct escaped counts (strictly ascending, each < itermax) and how many
+    /// samples have each. Throws std::invalid_argument if the counts are not so.
+    HistogramLevels(std::uint32_t itermax, std::span<const std::uint32_t> distinct_counts,
+                    std::span<const std::uint64_t> samples_per_count);
+
+    /// From a dense table level(k), k = 0..itermax, as table() returns it (e.g. summed from
+    /// the histograms of an image's tiles elsewhere). Throws std::invalid_argument unless it
+    /// has itermax + 1 non-decreasing values in [0, 1].
+    HistogramLevels(std::uint32_t itermax, std::span<const double> table);
+
+    [[nodiscard]] std::uint32_t itermax() const noexcept { return itermax_; }
+    /// The level of count k (any k; the same value the dense table levels[k] had).
+    [[nodiscard]] double operator[](std::uint32_t k) const noexcept {
+        if (!dense_.empty()) return dense_[std::min<std::size_t>(k, dense_.size() - 1)];
+        return sparse_level(k);
+    }
+    /// The distinct escaped counts, ascending, and the level at each.
+    [[nodiscard]] std::span<const std::uint32_t> counts() const noexcept { return counts_; }
+    [[nodiscard]] std::span<const double> levels() const noexcept { return levels_; }
+    /// level(k) for k = 0..itermax: itermax + 1 doubles (use only for small itermax).
+    [[nodiscard]] std::vector<double> table() const;
+
+private:
+    [[nodiscard]] double sparse_level(std::uint32_t k) const noexcept;
+
+    std::uint32_t itermax_ = 0;
+    std::vector<std::uint32_t> counts_;
+    std::vector<double> levels_;
+    std::vector<double> dense_;  // level(k) for k = 0..itermax when itermax is small
+};
+
+/// Collects the escape counts of an image, in any order and any number of pieces (tiles, bands,
+/// threads each with its own), in memory proportional to the number of distinct counts.
+class CountHistogram {
+public:
+    explicit CountHistogram(std::uint32_t itermax);
+    /// Adds counts (each <= itermax).
+    void add(std::span<const std::uint32_t> counts);
+    /// Adds another histogram of the same itermax.
+    void merge(const CountHistogram& other);
+    [[nodiscard]] HistogramLevels levels() const;
+
+private:
+    using Tally = std::pair<std::uint32_t, std::uint64_t>;  // an escaped count, its samples
+    void compact();
+
+    std::uint32_t itermax_;
+    // Tallies sorted by count, distinct counts; pending_ holds unsorted ones until it is as
+    // large as sorted_ (so memory stays within a few times the distinct counts).
+    std::vector<Tally> sorted_;
+    std::vector<Tally> pending_;
+    std::vector<std::uint64_t> dense_;  // per-count tallies when itermax is small
+};
+
+/// The levels of the counts of every sample of an image: the function for consumers that
+/// compute counts themselves (tiles, the deep path).
+[[nodiscard]] HistogramLevels histogram_levels(std::span<const std::uint32_t> counts,
+                                               std::uint32_t itermax);
+
+/// For Coloring::histogram: the levels of the whole image, computed from the escape counts of
+/// every sample of the (supersampled) grid. Images made of tiles must share one table, which is
+/// why it is computed separately. Memory: a band of counts per thread and 16 bytes per
+/// distinct count, whatever itermax is.
+[[nodiscard]] HistogramLevels histogram_levels(const PixelGrid& grid, const JuliaParams& params,
+                                               const ImageSpec& spec,
+                                               const RenderOptions& options = {});
 
 /// The pixels of `window` as `spec` says, row-major, bytes_per_pixel(spec.format) bytes each.
 /// Each channel is quantised as the seed does: value * max truncated (so gray8 with the count
 /// colouring and supersample 1 is exactly the seed's image). `levels` is histogram_levels()'s
-/// table for Coloring::histogram and ignored otherwise.
+/// result for Coloring::histogram and ignored otherwise. Works through the window in pieces of
+/// about 64K samples, so its temporary memory does not grow with the window's width.
 void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
-                  const ImageSpec& spec, std::span<const double> levels,
+                  const ImageSpec& spec, const HistogramLevels& levels,
                   std::span<std::uint8_t> out, const RenderOptions& options = {});
 
 }  // namespace juliaset

@@ -6,9 +6,16 @@ same for arbitrary points, ``julia_image()`` / ``mandelbrot_image()`` coloured i
 ``save_png`` / ``read_parameters`` / ``render_parameters`` store an image with the parameters
 that reproduce it.
 
-The seed's API: ``JuliaDiv(c_0, threshold, n_iterations, resolution).over(ComplexRegion(...))``
-returns the normalised divergence of every point as a float64 array indexed ``[x, y]``.
-``juliaset.reference`` holds the seed's pure-Python implementations, for comparison.
+For notebooks: ``grid()`` gives a view's sampled coordinates and an ``imshow`` extent,
+``progress=True`` (or a callable) reports long renders, ``Image`` shows an image in Jupyter,
+and ``juliaset.xarray`` returns labelled ``xarray`` objects.
+
+"The seed" is the program this package re-implements: the Rust + PyO3 Julia-set tool of the
+blog entry "Rust to do the legwork in a Python program" (a Rust crate with a Python package
+and a command-line tool). Its API is kept:
+``JuliaDiv(c_0, threshold, n_iterations, resolution).over(ComplexRegion(...))`` returns the
+normalised divergence of every point as a float64 array indexed ``[x, y]``.
+``juliaset.reference`` holds the blog entry's pure-Python implementations, for comparison.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ except ImportError:  # pragma: no cover - only reached in a broken install
 
 from ._api import ComplexRegion, JuliaDiv
 from ._colormaps import BUILTIN_COLORMAPS
+from ._grid import ViewGrid, grid
+from ._image import Image
 from ._metadata import read_parameters, save_png
 from ._modern import (
     FIELD_NAMES,
@@ -43,9 +52,12 @@ __all__ = [
     "BUILTIN_COLORMAPS",
     "ComplexRegion",
     "FIELD_NAMES",
+    "Image",
     "JuliaDiv",
+    "ViewGrid",
     "__version__",
     "evaluate",
+    "grid",
     "image_parameters",
     "julia",
     "julia_image",

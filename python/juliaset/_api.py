@@ -24,7 +24,12 @@ def _real(value: Any, name: str) -> float:
     """``value`` as a finite float, or a TypeError / ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int or Fraction beyond the doubles
+        raise ValueError(
+            f"{name} must be a finite number, got one beyond the range of a double"
+        ) from None
     if not math.isfinite(result):
         raise ValueError(f"{name} must be a finite number, got {result}")
     return result
@@ -44,7 +49,13 @@ def _complex(value: Any, name: str) -> complex:
     """``value`` as a complex with finite parts, or a TypeError / ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Complex):
         raise TypeError(f"{name} must be a complex number, got {type(value).__name__} {value!r}")
-    result = complex(value)
+    try:
+        result = complex(value)
+    except OverflowError:  # an int or Fraction beyond the doubles
+        raise ValueError(
+            f"{name} must have finite real and imaginary parts, got one beyond the range of a "
+            "double"
+        ) from None
     if not (math.isfinite(result.real) and math.isfinite(result.imag)):
         raise ValueError(f"{name} must have finite real and imaginary parts, got {result}")
     return result

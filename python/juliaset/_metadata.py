@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 
 from . import _core
 from ._api import _integer, _real
+from ._pngfile import text_chunks, write_atomically
 
 PNG_KEYWORD = "juliaset"
 ENGINE = f"juliaset {_core.version}"
@@ -208,6 +209,12 @@ def save_png(path: PathLike, image: NDArray[Any], parameters: Mapping[str, Any])
     the schema of ``juliaset._metadata`` (see ``docs/png-metadata.md``); it is validated and
     must match the image's shape and dtype. Needs Pillow.
 
+    Like the ``juliaset`` command, it writes a hidden temporary file beside ``path`` and renames
+    it into place, so a failure (a full disk, Ctrl-C) leaves no partial file and an existing
+    ``path`` untouched; and it writes the command's ``Software`` chunk and, where a command
+    line reproduces the image, its ``Comment`` chunk (that command). Raises OSError for what
+    the file system refuses.
+
     >>> import juliaset, tempfile, os
     >>> p = juliaset.image_parameters("mandelbrot", size=(48, 32), itermax=50)
     >>> path = os.path.join(tempfile.mkdtemp(), "m.png")
@@ -229,8 +236,11 @@ def save_png(path: PathLike, image: NDArray[Any], parameters: Mapping[str, Any])
             f"{np.dtype(dtype)} {shape}"
         )
     info = PngInfo()
+    for keyword, text in text_chunks(checked):
+        info.add_text(keyword, text)
     info.add_text(PNG_KEYWORD, json.dumps(checked))
-    Image.fromarray(np.ascontiguousarray(array)).save(os.fspath(path), format="PNG", pnginfo=info)
+    picture = Image.fromarray(np.ascontiguousarray(array))
+    write_atomically(path, lambda file: picture.save(file, format="PNG", pnginfo=info))
 
 
 def read_parameters(path: PathLike) -> Dict[str, Any]:

@@ -10,7 +10,7 @@ with the seed's rule: column i at ``i / width_px * (xright - xleft) + xleft``, r
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Dict, Mapping, Optional, Tuple, Union, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,6 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._api import _complex, _integer, _real
 from ._colormaps import resolve_colormap
+from ._progress import ProgressArg, progress_callback
+from ._types import Coloring, ColormapArg, Family, FieldName, FieldNames
 from ._metadata import (
     COLORINGS,
     CORE_PRECISION,
@@ -41,9 +43,9 @@ _UINT32_MAX = 2**32 - 1
 
 Bounds = Tuple[float, float, float, float]
 Size = Tuple[int, int]
-Fields = Union[str, Sequence[str]]
-# The overloads' "several fields" type: list and tuple, which (unlike Sequence) exclude str.
-FieldList = Union[List[str], Tuple[str, ...]]
+Fields = Union[FieldName, FieldNames]
+# The overloads' "several fields" type: a sequence of field names (a str is not one).
+FieldList = FieldNames
 FieldArrays = Union[NDArray[Any], Dict[str, NDArray[Any]]]
 
 
@@ -233,6 +235,7 @@ def _grid_fields(
     power: Any,
     fields: Any,
     threads: Any,
+    progress: Any = None,
 ) -> FieldArrays:
     names, single = _field_names(fields)
     iteration = _iteration_args(
@@ -242,14 +245,16 @@ def _grid_fields(
         iteration["family"], iteration["power"], center, width, size, resolution
     )
     grid = _grid(center, width, bounds, size, resolution)
-    arrays = _core.fields(
-        *grid.bounds(),
-        grid.width,
-        grid.height,
-        **iteration,
-        fields=list(names),
-        threads=_threads(threads),
-    )
+    with progress_callback(progress, family) as callback:
+        arrays = _core.fields(
+            *grid.bounds(),
+            grid.width,
+            grid.height,
+            **iteration,
+            fields=list(names),
+            threads=_threads(threads),
+            progress=callback,
+        )
     return _fields_result(arrays, names, single)
 
 
@@ -265,8 +270,9 @@ def julia(
     itermax: int = ...,
     threshold: float = ...,
     power: int = ...,
-    fields: str = ...,
+    fields: FieldName = ...,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> NDArray[Any]: ...
 @overload
 def julia(
@@ -282,6 +288,7 @@ def julia(
     power: int = ...,
     fields: FieldList,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def julia(
     c: complex = SEED_C,
@@ -296,6 +303,7 @@ def julia(
     power: int = 2,
     fields: Fields = "counts",
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> FieldArrays:
     """Per-pixel fields of the filled Julia set of ``z**power + c`` (z0 = the pixel's point).
 
@@ -316,6 +324,10 @@ def julia(
 
     Every array has shape ``(height_px, width_px)``, top row first. ``threads`` (None: every
     core) never changes the result. The GIL is released and Ctrl-C interrupts the render.
+    ``progress=True`` shows a tqdm bar; a callable ``progress`` is called as
+    ``progress(rows_done, rows_total)`` from this thread while the render runs (about every
+    50 ms, and at the end), and an exception it raises stops the render. ``juliaset.grid``
+    gives the coordinates of the pixels.
 
     >>> import juliaset
     >>> counts = juliaset.julia(size=(64, 40), itermax=50)
@@ -327,7 +339,7 @@ def julia(
     """
     return _grid_fields(
         "julia", c, center, width, bounds, size, resolution, itermax, threshold, power,
-        fields, threads,
+        fields, threads, progress,
     )
 
 
@@ -342,8 +354,9 @@ def mandelbrot(
     itermax: int = ...,
     threshold: float = ...,
     power: int = ...,
-    fields: str = ...,
+    fields: FieldName = ...,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> NDArray[Any]: ...
 @overload
 def mandelbrot(
@@ -358,6 +371,7 @@ def mandelbrot(
     power: int = ...,
     fields: FieldList,
     threads: Optional[int] = ...,
+    progress: ProgressArg = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def mandelbrot(
     *,
@@ -371,6 +385,7 @@ def mandelbrot(
     power: int = 2,
     fields: Fields = "counts",
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> FieldArrays:
     """Per-pixel fields of the Mandelbrot set of ``z**power + c`` (z0 = 0, c = the pixel's point).
 
@@ -387,7 +402,7 @@ def mandelbrot(
     """
     return _grid_fields(
         "mandelbrot", None, center, width, bounds, size, resolution, itermax, threshold, power,
-        fields, threads,
+        fields, threads, progress,
     )
 
 
@@ -410,11 +425,11 @@ def evaluate(
     points: ArrayLike,
     c: Optional[complex] = ...,
     *,
-    family: str = ...,
+    family: Family = ...,
     power: int = ...,
     itermax: int = ...,
     threshold: float = ...,
-    fields: str = ...,
+    fields: FieldName = ...,
     threads: Optional[int] = ...,
 ) -> NDArray[Any]: ...
 @overload
@@ -422,7 +437,7 @@ def evaluate(
     points: ArrayLike,
     c: Optional[complex] = ...,
     *,
-    family: str = ...,
+    family: Family = ...,
     power: int = ...,
     itermax: int = ...,
     threshold: float = ...,
@@ -433,7 +448,7 @@ def evaluate(
     points: ArrayLike,
     c: Optional[complex] = None,
     *,
-    family: str = "julia",
+    family: Family = "julia",
     power: int = 2,
     itermax: int = 100,
     threshold: float = 2.0,
@@ -464,7 +479,7 @@ def evaluate(
 
 
 def image_parameters(
-    family: str = "julia",
+    family: Family = "julia",
     *,
     c: Optional[complex] = None,
     center: Optional[complex] = None,
@@ -476,8 +491,8 @@ def image_parameters(
     itermax: int = 100,
     threshold: float = 2.0,
     power: int = 2,
-    colormap: Any = "viridis",
-    coloring: str = "count",
+    colormap: ColormapArg = "viridis",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
 ) -> Dict[str, Any]:
@@ -495,8 +510,8 @@ def image_parameters(
     >>> p["region"], p["width"], p["height"], p["colormap"]
     ({'xleft': -1.6, 'xright': 1.6, 'ybot': -1.0, 'ytop': 1.0}, 40, 25, 'magma')
     """
-    family = choice(family, "family", FAMILIES)
-    coloring = choice(coloring, "coloring", COLORINGS)
+    family = cast(Family, choice(family, "family", FAMILIES))
+    coloring = cast(Coloring, choice(coloring, "coloring", COLORINGS))
     iteration = _iteration_args(
         family, c, power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
     )
@@ -541,7 +556,9 @@ def image_parameters(
     )
 
 
-def _render(parameters: Mapping[str, Any], colormap: Any, threads: Any) -> NDArray[Any]:
+def _render(
+    parameters: Mapping[str, Any], colormap: Any, threads: Any, progress: Any = None
+) -> NDArray[Any]:
     """The image of checked ``parameters``: with their colour table if they record one, else
     with ``colormap`` (a name or Colormap object)."""
     if "colormap_table" in parameters:
@@ -550,31 +567,36 @@ def _render(parameters: Mapping[str, Any], colormap: Any, threads: Any) -> NDArr
         _, core_colormap = resolve_colormap(colormap)
     region = parameters["region"]
     c_re, c_im = parameters["c"]
-    return _core.image(
-        region["xleft"],
-        region["xright"],
-        region["ybot"],
-        region["ytop"],
-        parameters["width"],
-        parameters["height"],
-        family=parameters["family"],
-        power=parameters["power"],
-        c_re=c_re,
-        c_im=c_im,
-        threshold=parameters["threshold"],
-        itermin=parameters["itermin"],
-        itermax=parameters["itermax"],
-        coloring=parameters["coloring"],
-        colormap=core_colormap,
-        bits=parameters["bits"],
-        supersample=parameters["supersample"],
-        threads=_threads(threads),
-        precision=CORE_PRECISION[parameters["precision"]],
-    )
+    with progress_callback(progress, parameters["family"]) as callback:
+        return _core.image(
+            region["xleft"],
+            region["xright"],
+            region["ybot"],
+            region["ytop"],
+            parameters["width"],
+            parameters["height"],
+            family=parameters["family"],
+            power=parameters["power"],
+            c_re=c_re,
+            c_im=c_im,
+            threshold=parameters["threshold"],
+            itermin=parameters["itermin"],
+            itermax=parameters["itermax"],
+            coloring=parameters["coloring"],
+            colormap=core_colormap,
+            bits=parameters["bits"],
+            supersample=parameters["supersample"],
+            threads=_threads(threads),
+            precision=CORE_PRECISION[parameters["precision"]],
+            progress=callback,
+        )
 
 
 def render_parameters(
-    parameters: Mapping[str, Any], *, threads: Optional[int] = None
+    parameters: Mapping[str, Any],
+    *,
+    threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> NDArray[Any]:
     """The image a parameters dict describes (``image_parameters``, ``read_parameters``).
 
@@ -587,7 +609,7 @@ def render_parameters(
     (20, 30)
     """
     checked = check_parameters(parameters)
-    return _render(checked, checked["colormap"], threads)
+    return _render(checked, checked["colormap"], threads, progress)
 
 
 def julia_image(
@@ -602,11 +624,12 @@ def julia_image(
     itermax: int = 100,
     threshold: float = 2.0,
     power: int = 2,
-    colormap: Any = "viridis",
-    coloring: str = "count",
+    colormap: ColormapArg = "viridis",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> NDArray[Any]:
     """An image of the filled Julia set of ``z**power + c``, ready for ``PIL.Image.fromarray``.
 
@@ -622,6 +645,8 @@ def julia_image(
     Returns uint8 (height, width, 3) RGB, except for ``colormap="gray"``: uint8 (height, width)
     with ``bits=8`` (with the count colouring exactly the seed's gray image) or uint16
     (height, width) with ``bits=16``. ``supersample=N`` averages N x N samples per pixel.
+    ``threads`` and ``progress`` as for ``julia``; ``juliaset.Image(...)`` around the result
+    shows it in Jupyter.
 
     >>> import juliaset
     >>> rgb = juliaset.julia_image(size=(64, 40), colormap="inferno", coloring="smooth")
@@ -635,7 +660,7 @@ def julia_image(
         itermin=itermin, itermax=itermax, threshold=threshold, power=power, colormap=colormap,
         coloring=coloring, bits=bits, supersample=supersample,
     )
-    return _render(parameters, colormap, threads)
+    return _render(parameters, colormap, threads, progress)
 
 
 def mandelbrot_image(
@@ -649,11 +674,12 @@ def mandelbrot_image(
     itermax: int = 100,
     threshold: float = 2.0,
     power: int = 2,
-    colormap: Any = "viridis",
-    coloring: str = "count",
+    colormap: ColormapArg = "viridis",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
     threads: Optional[int] = None,
+    progress: ProgressArg = None,
 ) -> NDArray[Any]:
     """An image of the Mandelbrot set of ``z**power + c``; arguments as for ``julia_image``.
 
@@ -667,4 +693,4 @@ def mandelbrot_image(
         resolution=resolution, itermin=itermin, itermax=itermax, threshold=threshold,
         power=power, colormap=colormap, coloring=coloring, bits=bits, supersample=supersample,
     )
-    return _render(parameters, colormap, threads)
+    return _render(parameters, colormap, threads, progress)

@@ -1,8 +1,11 @@
 // The Python extension `juliaset._core`: converts arguments, allocates the numpy array, releases
 // the GIL and calls the core. Everything else (the seed's classes, validation messages in the
 // seed's vocabulary) lives in pure Python in python/juliaset/.
+#include <unistd.h>
+
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
@@ -10,6 +13,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -17,6 +21,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <future>
 #include <limits>
@@ -106,6 +111,76 @@ juliaset::RenderOptions make_options(std::int64_t threads, const std::string& ke
     return options;
 }
 
+// "38.4 GB", "512 KB", "3e+06 TB": a size a reader takes in at a glance.
+std::string format_bytes(double bytes) {
+    constexpr std::array<const char*, 5> units = {"bytes", "KB", "MB", "GB", "TB"};
+    std::size_t unit = 0;
+    while (unit + 1 < units.size() && bytes >= 1000.0) {
+        bytes /= 1000.0;
+        ++unit;
+    }
+    std::array<char, 64> text{};
+    std::snprintf(text.data(), text.size(), "%.3g %s", bytes, units[unit]);
+    return text.data();
+}
+
+// Bytes this process can still fill before the machine must swap or kill it: MemAvailable
+// (/proc/meminfo; the physical pages elsewhere), and no more than the cgroup's memory.max
+// allows beyond memory.current. Linux overcommits, so an allocation larger than this usually
+// succeeds and the render is killed (or thrashes) later, when its pages are touched.
+double available_memory() {
+    double available = -1.0;
+    if (std::FILE* meminfo = std::fopen("/proc/meminfo", "r")) {
+        std::array<char, 256> line{};
+        while (std::fgets(line.data(), line.size(), meminfo) != nullptr) {
+            unsigned long long kib = 0;
+            if (std::sscanf(line.data(), "MemAvailable: %llu kB", &kib) == 1) {
+                available = static_cast<double>(kib) * 1024.0;
+                break;
+            }
+        }
+        std::fclose(meminfo);
+    }
+    if (available < 0.0) {
+        const long pages = sysconf(_SC_AVPHYS_PAGES);
+        const long page_size = sysconf(_SC_PAGESIZE);
+        if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
+        available = static_cast<double>(pages) * static_cast<double>(page_size);
+    }
+    const auto read_number = [](const char* path) {
+        double value = -1.0;
+        if (std::FILE* file = std::fopen(path, "r")) {
+            unsigned long long number = 0;
+            if (std::fscanf(file, "%llu", &number) == 1) value = static_cast<double>(number);
+            std::fclose(file);
+        }
+        return value;  // -1 for "max" or no such file
+    };
+    const double limit = read_number("/sys/fs/cgroup/memory.max");
+    const double used = read_number("/sys/fs/cgroup/memory.current");
+    if (limit >= 0.0 && used >= 0.0) available = std::min(available, std::max(limit - used, 0.0));
+    return available;
+}
+
+// Raises MemoryError, before anything is allocated, when `bytes` are more than the memory
+// available: "{function}: cannot allocate {what} (38.4 GB ...), more than the ... available".
+void check_memory(double bytes, const char* function, const std::string& what) {
+    const double available = available_memory();
+    if (bytes <= available) return;
+    PyErr_SetString(PyExc_MemoryError,
+                    (std::string(function) + ": cannot allocate " + what + ": " +
+                     format_bytes(bytes) + ", more than the " + format_bytes(available) +
+                     " of memory available; lower the resolution or split the region into tiles")
+                        .c_str());
+    throw nb::python_error();
+}
+
+std::string shape_text(std::span<const std::size_t> shape) {
+    std::string sides;
+    for (const std::size_t side : shape) sides += (sides.empty() ? "" : " x ") + std::to_string(side);
+    return sides;
+}
+
 // Allocates a C-contiguous numpy array of `shape` owned by Python. The size is checked first,
 // so that an absurd request is a MemoryError naming the size rather than a crash. `Array` is
 // the typed array by default; the colour renderer asks for an untyped one (its dtype varies).
@@ -122,18 +197,18 @@ Array allocate(std::span<const std::size_t> shape, const char* function, const c
         }
         elements *= side;
     }
+    double bytes = static_cast<double>(sizeof(T));
+    for (const std::size_t side : shape) bytes *= static_cast<double>(side);
+    const std::string sides = shape_text(shape);
+    if (fits) check_memory(bytes, function, "a " + sides + " array of " + dtype);
     T* data = fits ? new (std::nothrow) T[elements] : nullptr;
     if (data == nullptr) {
-        double bytes = static_cast<double>(sizeof(T));
-        std::string sides;
-        for (const std::size_t side : shape) {
-            bytes *= static_cast<double>(side);
-            sides += (sides.empty() ? "" : " x ") + std::to_string(side);
-        }
-        PyErr_Format(PyExc_MemoryError,
-                     "%s: cannot allocate a %s array of %s (%.4g bytes); "
-                     "lower the resolution or split the region into tiles",
-                     function, sides.c_str(), dtype, bytes);
+        // PyErr_Format knows no %g: the message is formatted here.
+        PyErr_SetString(PyExc_MemoryError,
+                        (std::string(function) + ": cannot allocate a " + sides + " array of " +
+                         dtype + " (" + format_bytes(bytes) +
+                         "); lower the resolution or split the region into tiles")
+                            .c_str());
         throw nb::python_error();
     }
     nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<T*>(p); });
@@ -146,14 +221,106 @@ Array2D<T> allocate(const juliaset::PixelGrid& grid, const char* function, const
     return allocate<T, Array2D<T>>(shape, function, dtype);
 }
 
+// --- cancellation from other Python threads ------------------------------------------------
+
+// A flag that another thread raises to stop the renders started inside `with token:` on this
+// thread. Entering pushes it onto this thread's stack; run_interruptibly uses the top one.
+struct CancelToken {
+    std::atomic<bool> flag{false};
+};
+thread_local std::vector<CancelToken*> entered_cancel_tokens;
+thread_local std::atomic<bool>* active_cancel_flag = nullptr;
+
+void enter_cancel_token(CancelToken& token) {
+    entered_cancel_tokens.push_back(&token);
+    active_cancel_flag = &token.flag;
+}
+
+void exit_cancel_token(CancelToken& token) {
+    if (entered_cancel_tokens.empty() || entered_cancel_tokens.back() != &token) {
+        throw std::invalid_argument("CancelToken: exited a token that is not the innermost one "
+                                    "entered on this thread");
+    }
+    entered_cancel_tokens.pop_back();
+    active_cancel_flag =
+        entered_cancel_tokens.empty() ? nullptr : &entered_cancel_tokens.back()->flag;
+}
+
+// The 256 colours of a built-in colormap, exactly as the renderer looks them up (colour i is
+// what values in [i / 256, (i + 1) / 256) get), as float64 (256, 3) in [0, 1].
+nb::ndarray<nb::numpy, double, nb::shape<juliaset::Colormap::size, 3>> colormap_table(
+    const std::string& name) {
+    const juliaset::Colormap colormap = juliaset::Colormap::named(name);
+    auto* data = new double[juliaset::Colormap::size * 3];
+    for (std::size_t i = 0; i < juliaset::Colormap::size; ++i) {
+        const juliaset::Rgb colour =
+            colormap.at((static_cast<double>(i) + 0.5) / juliaset::Colormap::size);
+        data[i * 3] = colour.r;
+        data[i * 3 + 1] = colour.g;
+        data[i * 3 + 2] = colour.b;
+    }
+    nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+    return {data, {juliaset::Colormap::size, 3}, owner};
+}
+
+// Rows a render has finished, counted by the render thread and reported to a Python callable
+// `progress(done, total)` by the thread that waits for it, with the GIL held: the workers never
+// touch Python. Created and destroyed with the GIL held.
+class ProgressReport {
+public:
+    ProgressReport(nb::object callback, std::size_t total)
+        : callback_(std::move(callback)), total_(total) {}
+
+    [[nodiscard]] bool wanted() const noexcept {
+        return callback_.is_valid() && !callback_.is_none();
+    }
+    void add(std::size_t rows) noexcept { done_.fetch_add(rows, std::memory_order_relaxed); }
+
+    // With the GIL held: calls back when rows were finished since the last call. The
+    // callable's exception propagates as nb::python_error.
+    void report() {
+        const std::size_t done = done_.load(std::memory_order_relaxed);
+        if (!wanted() || done == reported_) return;
+        reported_ = done;
+        callback_(done, total_);
+    }
+
+private:
+    nb::object callback_;
+    std::size_t total_;
+    std::atomic<std::size_t> done_{0};
+    std::size_t reported_ = 0;
+};
+
+// Renders the grid's rows as one window, or, when progress is wanted, in bands of about 1 % of
+// the rows one after the other (each band on every thread), counting each band's rows when it
+// is done: `render(window, index of its first pixel)`. Windows give exactly the pixels of the
+// full render, so the result does not depend on the banding.
+template <class RenderWindow>
+void render_rows(const juliaset::PixelGrid& grid, ProgressReport& progress,
+                 RenderWindow&& render) {
+    const std::size_t height = grid.height();
+    const std::size_t band =
+        progress.wanted() ? std::max<std::size_t>(1, (height + 99) / 100) : height;
+    for (std::size_t row = 0; row < height; row += band) {
+        const std::size_t rows = std::min(band, height - row);
+        render(juliaset::PixelWindow{0, row, grid.width(), rows}, row * grid.width());
+        progress.add(rows);
+    }
+}
+
 // Runs `render(cancel_flag)` on a worker thread while this thread, with the GIL released,
-// wakes every signal_poll_interval to run Python's signal handlers. A handler that raises
-// (KeyboardInterrupt on Ctrl-C) raises the cancel flag; the core then stops between tasks and
-// joins its threads, and the Python exception propagates. Must be called with the GIL held and
-// after every Python object has been converted: the worker never touches Python.
+// wakes every signal_poll_interval to run Python's signal handlers (and to report `progress`).
+// A handler or progress callable that raises (KeyboardInterrupt on Ctrl-C) raises the cancel
+// flag; the core then stops between tasks and joins its threads, and the Python exception
+// propagates. Must be called with the GIL held and after every Python object has been
+// converted: the worker never touches Python.
 template <class Render>
-void run_interruptibly(Render&& render) {
-    std::atomic<bool> cancel{false};
+void run_interruptibly(Render&& render, ProgressReport* progress = nullptr) {
+    std::atomic<bool> own_cancel{false};
+    // Inside `with CancelToken():` the token's flag is the render's, so another thread can
+    // cancel it (the explorer's server cancels renders that a newer view made stale).
+    std::atomic<bool>& cancel = active_cancel_flag != nullptr ? *active_cancel_flag : own_cancel;
     std::promise<void> finished;
     std::future<void> outcome = finished.get_future();
     bool interrupted = false;
@@ -174,6 +341,16 @@ void run_interruptibly(Render&& render) {
                 cancel.store(true, std::memory_order_relaxed);
                 break;
             }
+            if (progress != nullptr) {
+                try {
+                    progress->report();
+                } catch (nb::python_error& error) {
+                    error.restore();  // pending again, for the nb::python_error thrown below
+                    interrupted = true;
+                    cancel.store(true, std::memory_order_relaxed);
+                    break;
+                }
+            }
         }
         worker.join();
     }
@@ -187,6 +364,7 @@ void run_interruptibly(Render&& render) {
         throw nb::python_error();
     }
     outcome.get();  // rethrows the core's exception, if any
+    if (progress != nullptr) progress->report();  // the last rows
 }
 
 template <class T, class RenderFn>
@@ -284,6 +462,7 @@ struct FieldArrays {
     FieldArrays(const std::vector<std::string>& names, std::span<const std::size_t> shape,
                 const char* function) {
         if (names.empty()) throw std::invalid_argument("fields must name at least one field");
+        check_total(names, shape, function);
         for (const std::string& name : names) {
             if (name == "counts") {
                 if (!counts) counts = allocate<std::uint32_t>(shape, function, "uint32");
@@ -304,6 +483,29 @@ struct FieldArrays {
                                             "\"; valid fields are " + known);
             }
         }
+    }
+
+    // The arrays of every requested field together must fit, not each one alone.
+    static void check_total(const std::vector<std::string>& names,
+                            std::span<const std::size_t> shape, const char* function) {
+        double elements = 1.0;
+        for (const std::size_t side : shape) elements *= static_cast<double>(side);
+        double bytes = 0.0;
+        std::string listed;
+        std::vector<std::string> seen;
+        for (const std::string& name : names) {
+            if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+            seen.push_back(name);
+            const double size = name == "counts"     ? 4.0
+                                : name == "interior" ? 1.0
+                                : name == "smooth" || name == "final_norm" || name == "distance"
+                                    ? 8.0
+                                    : 0.0;  // unknown: reported by the loop that allocates
+            bytes += size * elements;
+            listed += (listed.empty() ? "" : ", ") + name;
+        }
+        check_memory(bytes, function,
+                     "the " + shape_text(shape) + " arrays of " + listed);
     }
 
     [[nodiscard]] bool only_counts() const noexcept {
@@ -336,7 +538,8 @@ struct FieldArrays {
 nb::dict grid_fields(double xleft, double xright, double ybot, double ytop, std::int64_t width,
                      std::int64_t height, const std::string& family, std::int64_t power,
                      double c_re, double c_im, double threshold, std::int64_t itermax,
-                     const std::vector<std::string>& fields, std::int64_t threads) {
+                     const std::vector<std::string>& fields, std::int64_t threads,
+                     nb::object progress) {
     const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
     if (itermax < 1) {
         throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
@@ -347,15 +550,27 @@ nb::dict grid_fields(double xleft, double xright, double ybot, double ytop, std:
     const std::size_t shape[] = {grid.height(), grid.width()};
     const FieldArrays arrays(fields, shape, "fields");
     const juliaset::FieldBuffers buffers = arrays.buffers(grid.pixel_count());
-    run_interruptibly([&](const std::atomic<bool>* cancel) {
-        options.cancel = cancel;
-        if (arrays.only_counts()) {
-            // Counts alone take the SIMD path; they are bit for bit those of render_fields.
-            juliaset::render_counts(grid, params, grid.full_window(), buffers.counts, options);
-        } else {
-            juliaset::render_fields(grid, params, grid.full_window(), buffers, options);
-        }
-    });
+    ProgressReport report(std::move(progress), grid.height());
+    run_interruptibly(
+        [&](const std::atomic<bool>* cancel) {
+            options.cancel = cancel;
+            render_rows(grid, report, [&](const juliaset::PixelWindow& window, std::size_t first) {
+                const auto part = [&](auto buffer) {
+                    return buffer.empty() ? buffer : buffer.subspan(first, window.size());
+                };
+                const juliaset::FieldBuffers band{part(buffers.counts), part(buffers.smooth),
+                                                  part(buffers.final_norm),
+                                                  part(buffers.interior), part(buffers.distance)};
+                if (arrays.only_counts()) {
+                    // Counts alone take the SIMD path; they are bit for bit those of
+                    // render_fields.
+                    juliaset::render_counts(grid, params, window, band.counts, options);
+                } else {
+                    juliaset::render_fields(grid, params, window, band, options);
+                }
+            });
+        },
+        &report);
     return arrays.to_dict();
 }
 
@@ -400,7 +615,7 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
                         std::int64_t itermin, std::int64_t itermax, const std::string& coloring,
                         const std::variant<std::string, ColourTable>& colormap,
                         std::int64_t bits, std::int64_t supersample, std::int64_t threads,
-                        const std::string& precision) {
+                        const std::string& precision, nb::object progress) {
     const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
     const juliaset::JuliaParams params =
         make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
@@ -438,22 +653,169 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
     std::vector<std::size_t> shape{grid.height(), grid.width()};
     if (rgb) shape.push_back(3);
+    // The image and what colouring it takes besides: each thread's piece of samples (values,
+    // smooth counts and counts of 64K samples), and the histogram's tables.
+    const double image_pixel_bytes = static_cast<double>(juliaset::bytes_per_pixel(spec.format));
+    const double piece_bytes = 65536.0 * (8 + 8 + 4);
+    const double histogram_bytes =
+        spec.coloring == juliaset::Coloring::histogram ? 16.0 * std::min(65536.0, static_cast<double>(itermax) + 1)
+                                                       : 0.0;
+    check_memory(static_cast<double>(grid.pixel_count()) * image_pixel_bytes +
+                     juliaset::resolve_thread_count(options.threads) * piece_bytes + histogram_bytes,
+                 "image", "a " + shape_text(shape) + " image with supersample " +
+                              std::to_string(spec.supersample));
     ImageArray out = spec.format == juliaset::PixelFormat::gray16
                          ? allocate<std::uint16_t, ImageArray>(shape, "image", "uint16")
                          : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
     const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    const std::size_t pixel_bytes = out.nbytes() / grid.pixel_count();
+    // The histogram's counting pass is the first half of the progress, the image the second.
+    const bool histogram = spec.coloring == juliaset::Coloring::histogram;
+    ProgressReport report(std::move(progress), grid.height() * (histogram ? 2 : 1));
     run_interruptibly([&](const std::atomic<bool>* cancel) {
         options.cancel = cancel;
-        std::vector<double> levels;
-        if (spec.coloring == juliaset::Coloring::histogram) {
+        juliaset::HistogramLevels levels;
+        if (histogram) {
             levels = juliaset::histogram_levels(grid, params, spec, options);
+            report.add(grid.height());
         }
-        juliaset::render_image(grid, params, grid.full_window(), spec, levels, bytes, options);
+        render_rows(grid, report, [&](const juliaset::PixelWindow& window, std::size_t first) {
+            juliaset::render_image(grid, params, window, spec, levels,
+                                   bytes.subspan(first * pixel_bytes, window.size() * pixel_bytes),
+                                   options);
+        });
         if constexpr (std::endian::native == std::endian::little) {
             // The core stores 16-bit samples big-endian, as image files do; numpy wants native.
             if (spec.format == juliaset::PixelFormat::gray16) {
                 auto* samples = static_cast<std::uint16_t*>(out.data());
                 for (std::size_t i = 0; i < grid.pixel_count(); ++i) {
+                    samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
+                }
+            }
+        }
+    }, &report);
+    return out;
+}
+
+// --- pixel windows: one tile of a grid, exactly the pixels of the full render ----------------
+// For chunked renders (juliaset.dask): each chunk renders its window of the full grid.
+
+using LevelTable = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+juliaset::PixelWindow make_window(const juliaset::PixelGrid& grid, std::int64_t x0,
+                                  std::int64_t y0, std::int64_t window_width,
+                                  std::int64_t window_height) {
+    if (x0 < 0 || y0 < 0 || window_width < 1 || window_height < 1) {
+        throw std::invalid_argument(
+            "window: x0 and y0 must be at least 0 and its width and height at least 1, got (" +
+            std::to_string(x0) + ", " + std::to_string(y0) + ", " +
+            std::to_string(window_width) + ", " + std::to_string(window_height) + ")");
+    }
+    const juliaset::PixelWindow window{
+        static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
+        static_cast<std::size_t>(window_width), static_cast<std::size_t>(window_height)};
+    grid.check_window(window);
+    return window;
+}
+
+nb::dict window_fields(double xleft, double xright, double ybot, double ytop, std::int64_t width,
+                       std::int64_t height, std::int64_t x0, std::int64_t y0,
+                       std::int64_t window_width, std::int64_t window_height,
+                       const std::string& family, std::int64_t power, double c_re, double c_im,
+                       double threshold, std::int64_t itermax,
+                       const std::vector<std::string>& fields, std::int64_t threads) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
+    if (itermax < 1) {
+        throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
+    }
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, 0, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    const std::size_t shape[] = {window.height, window.width};
+    const FieldArrays arrays(fields, shape, "fields_window");
+    const juliaset::FieldBuffers buffers = arrays.buffers(window.size());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        if (arrays.only_counts()) {
+            juliaset::render_counts(grid, params, window, buffers.counts, options);
+        } else {
+            juliaset::render_fields(grid, params, window, buffers, options);
+        }
+    });
+    return arrays.to_dict();
+}
+
+ImageArray window_image(double xleft, double xright, double ybot, double ytop,
+                        std::int64_t width, std::int64_t height, std::int64_t x0, std::int64_t y0,
+                        std::int64_t window_width, std::int64_t window_height,
+                        const std::string& family, std::int64_t power, double c_re, double c_im,
+                        double threshold, std::int64_t itermin, std::int64_t itermax,
+                        const std::string& coloring,
+                        const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
+                        std::int64_t supersample, const std::optional<LevelTable>& levels,
+                        std::int64_t threads, const std::string& precision) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", precision);
+    juliaset::ImageSpec spec;
+    if (coloring == "count") {
+        spec.coloring = juliaset::Coloring::count;
+    } else if (coloring == "smooth") {
+        spec.coloring = juliaset::Coloring::smooth;
+    } else if (coloring == "histogram") {
+        spec.coloring = juliaset::Coloring::histogram;
+    } else {
+        throw std::invalid_argument(
+            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
+    }
+    spec.colormap = make_colormap(colormap);
+    if (bits != 8 && bits != 16) {
+        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
+    }
+    if (!spec.colormap.is_gray_ramp()) {
+        if (bits == 16) {
+            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
+                                        "bits per channel, got colormap \"" +
+                                        spec.colormap.name() + "\"");
+        }
+        spec.format = juliaset::PixelFormat::rgb8;
+    } else {
+        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
+    }
+    spec.supersample = to_uint32(supersample, "supersample");
+    spec.validate(params);
+    (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
+    // Histogram colouring needs the whole image's table (histogram_levels of the full grid,
+    // or the same numbers from a histogram of its counts); a window cannot compute it alone.
+    juliaset::HistogramLevels table;
+    if (spec.coloring == juliaset::Coloring::histogram) {
+        if (!levels || levels->shape(0) != params.itermax + std::size_t{1}) {
+            throw std::invalid_argument(
+                "levels: histogram colouring of a window needs the whole image's levels, a "
+                "float64 array of itermax + 1 = " + std::to_string(params.itermax + 1ULL) +
+                " values");
+        }
+        table = juliaset::HistogramLevels(
+            params.itermax, std::span<const double>(levels->data(), levels->shape(0)));
+    }
+
+    const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
+    std::vector<std::size_t> shape{window.height, window.width};
+    if (rgb) shape.push_back(3);
+    ImageArray out = spec.format == juliaset::PixelFormat::gray16
+                         ? allocate<std::uint16_t, ImageArray>(shape, "image_window", "uint16")
+                         : allocate<std::uint8_t, ImageArray>(shape, "image_window", "uint8");
+    const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        juliaset::render_image(grid, params, window, spec, table, bytes, options);
+        if constexpr (std::endian::native == std::endian::little) {
+            if (spec.format == juliaset::PixelFormat::gray16) {
+                auto* samples = static_cast<std::uint16_t*>(out.data());
+                for (std::size_t i = 0; i < window.size(); ++i) {
                     samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
                 }
             }
@@ -473,7 +835,12 @@ use the SIMD kernels; any other field the scalar loop, with the same counts.
 
 ``threads=0`` uses every core and never changes the result. The GIL is released while
 rendering and Ctrl-C interrupts it. Raises ValueError naming the argument for invalid
-parameters and MemoryError when the arrays cannot be allocated.)";
+parameters and MemoryError when the arrays cannot be allocated.
+
+``progress`` (grids only), a callable, is called as ``progress(rows_done, rows_total)`` from
+the calling thread about every 50 ms while rows get done, and once at the end; the rows are
+then rendered in bands of about 1 % each. An exception it raises stops the render and
+propagates.)";
 
 constexpr const char* image_doc = R"(The image of a grid of ``width`` x ``height`` pixels.
 
@@ -488,7 +855,8 @@ uint8 (height, width, 3) RGB image (``bits=8`` only). ``supersample=N`` averages
 per pixel (1..16). ``precision="single"`` computes the counts in float (as ``escape_counts``;
 not with smooth colouring).
 
-Family, power, threads, the GIL and errors as for ``fields``.)";
+Family, power, threads, the GIL, errors and ``progress`` as for ``fields`` (with histogram
+colouring, the counting pass is the first half of the rows reported).)";
 
 constexpr const char* render_args_doc = R"(
 The grid has ``width = resolution`` columns and ``height = round(width * |ytop - ybot| /
@@ -583,12 +951,13 @@ NB_MODULE(_core, m) {
           nb::sig("def fields(xleft: float, xright: float, ybot: float, ytop: float, width: int, "
                   "height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
                   "c_im: float, threshold: float, itermax: int, "
-                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0) "
+                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0, "
+                  "progress: collections.abc.Callable[[int, int], object] | None = None) "
                   "-> dict[str, numpy.typing.NDArray[typing.Any]]"),
           "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
           "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
           "threshold"_a, "itermax"_a, "fields"_a = std::vector<std::string>{"counts"},
-          "threads"_a = 0,
+          "threads"_a = 0, "progress"_a = nb::none(),
           (std::string("Per-pixel fields of a grid of ``width`` x ``height`` pixels, as a dict\n"
                        "name -> array (height, width), top row first. The grid samples the\n"
                        "region with the formulas of ``escape_counts`` (left and top edges\n"
@@ -617,15 +986,81 @@ NB_MODULE(_core, m) {
                   "c_im: float, threshold: float, itermin: int, itermax: int, "
                   "coloring: str = 'count', "
                   "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
-                  "supersample: int = 1, threads: int = 0, precision: str = 'exact') "
+                  "supersample: int = 1, threads: int = 0, precision: str = 'exact', "
+                  "progress: collections.abc.Callable[[int, int], object] | None = None) "
                   "-> numpy.typing.NDArray[typing.Any]"),
           "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a,
           "height"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a, "c_im"_a,
           "threshold"_a, "itermin"_a, "itermax"_a, "coloring"_a = "count",
           "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0,
-          "precision"_a = "exact", image_doc);
+          "precision"_a = "exact", "progress"_a = nb::none(), image_doc);
+    // Pixel windows of a grid (juliaset.dask renders each chunk with these).
+    m.def("fields_window", &window_fields,
+          nb::sig("def fields_window(xleft: float, xright: float, ybot: float, ytop: float, "
+                  "width: int, height: int, x0: int, y0: int, window_width: int, "
+                  "window_height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermax: int, "
+                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0) "
+                  "-> dict[str, numpy.typing.NDArray[typing.Any]]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
+          "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermax"_a,
+          "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
+          (std::string("``fields`` for the window of ``window_width`` x ``window_height`` pixels\n"
+                       "at column ``x0``, row ``y0`` of the ``width`` x ``height`` grid: exactly\n"
+                       "those pixels of the full grid's arrays (shape (window_height,\n"
+                       "window_width)). IndexError for a window outside the grid.\n") +
+           fields_doc)
+              .c_str());
+    m.def("image_window", &window_image,
+          nb::sig("def image_window(xleft: float, xright: float, ybot: float, ytop: float, "
+                  "width: int, height: int, x0: int, y0: int, window_width: int, "
+                  "window_height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermin: int, itermax: int, "
+                  "coloring: str = 'count', "
+                  "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
+                  "supersample: int = 1, levels: numpy.typing.NDArray[numpy.float64] | None = "
+                  "None, threads: int = 0, precision: str = 'exact') "
+                  "-> numpy.typing.NDArray[typing.Any]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
+          "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermin"_a, "itermax"_a,
+          "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1,
+          "levels"_a = nb::none(), "threads"_a = 0, "precision"_a = "exact",
+          "``image`` for the window at column ``x0``, row ``y0`` of the ``width`` x ``height``\n"
+          "grid: exactly those pixels of the full image. Histogram colouring needs ``levels``,\n"
+          "the whole image's table (itermax + 1 float64 values: level[k] = the fraction of\n"
+          "escaped samples with a count <= k, level[itermax] = 1).");
     m.def("colormap_names", &juliaset::Colormap::names,
           "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
+    m.def("colormap_table", &colormap_table, "name"_a,
+          "The 256 colours of the built-in colormap ``name`` as a float64 (256, 3) array in\n"
+          "[0, 1]: a value t gets colour ``min(floor(t * 256), 255)``. For ``\"gray\"`` (no\n"
+          "table: an 8-bit level is ``floor(t * 255)``) it is the ramp ``(i + 0.5) / 256``.");
+    nb::class_<CancelToken>(m, "CancelToken",
+                            "A flag that cancels the renders run inside ``with token:``.\n\n"
+                            "Any thread may call ``cancel()``; a render on the thread that "
+                            "entered the token\nthen stops between tasks and raises "
+                            "RuntimeError('render cancelled').")
+        .def(nb::init<>())
+        .def("cancel", [](CancelToken& t) { t.flag.store(true, std::memory_order_relaxed); },
+             "Stop the token's renders (now, or as soon as one starts).")
+        .def_prop_ro(
+            "cancelled",
+            [](const CancelToken& t) { return t.flag.load(std::memory_order_relaxed); },
+            "Whether cancel() was called.")
+        .def("__enter__",
+             [](CancelToken& t) -> CancelToken& {
+                 enter_cancel_token(t);
+                 return t;
+             },
+             nb::rv_policy::reference)
+        .def("__exit__",
+             [](CancelToken& t, nb::handle, nb::handle, nb::handle) {
+                 exit_cancel_token(t);
+                 return false;
+             },
+             "exc_type"_a.none(), "exc_value"_a.none(), "traceback"_a.none());
     m.def("simd_target", &juliaset::simd_target_name,
           "Name of the SIMD target kernel=\"auto\" uses on this CPU.");
     m.def("available_simd_targets", &juliaset::available_simd_targets,

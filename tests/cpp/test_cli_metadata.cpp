@@ -15,6 +15,7 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "options.hpp"
@@ -142,6 +143,30 @@ TEST(Metadata, MalformedRecordsNameTheKey) {
     expect_error(replace(R"("bits":8)", R"("bits":12)"), R"("bits")");
     expect_error(replace(R"("coloring":"histogram")", R"("coloring":"fancy")"), R"("coloring")");
     expect_error(replace(R"("precision":"single")", R"("precision":"half")"), R"("precision")");
+}
+
+// Issue 10, item 2: nlohmann::json throws out_of_range for such numbers, which escaped as an
+// abort (exit 134) of `juliaset --from`. Found again by record_json_fuzz.
+TEST(Metadata, NumbersBeyondTheDoubleRangeAreMalformed) {
+    const std::string good = record_to_json(awkward_record());
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {R"("threshold":2.0)", R"("threshold":1e400)"},
+             {R"("width":1073741824)", R"("width":1)" + std::string(400, '0')},
+             {R"("c":[0.30000000000000004,)", R"("c":[-1e999,)"},
+             {R"("engine":"juliaset 0.2.0")", R"("engine":"juliaset 0.2.0","extra":[1e400])"}}) {
+        std::string json = good;
+        const auto at = json.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        json.replace(at, from.size(), to);
+        try {
+            (void)record_from_json(json);
+            ADD_FAILURE() << "accepted: " << json;
+        } catch (const MetadataError& error) {
+            EXPECT_NE(std::string(error.what()).find("outside the range of a double"),
+                      std::string::npos)
+                << error.what();
+        }
+    }
 }
 
 /// A temporary file removed at the end of the test.

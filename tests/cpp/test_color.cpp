@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <random>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -14,7 +16,7 @@ using namespace juliaset;
 std::vector<std::uint8_t> image_of(const PixelGrid& grid, const JuliaParams& params,
                                    const ImageSpec& spec) {
     std::vector<std::uint8_t> out(grid.pixel_count() * bytes_per_pixel(spec.format));
-    std::vector<double> levels;
+    HistogramLevels levels;
     if (spec.coloring == Coloring::histogram) levels = histogram_levels(grid, params, spec);
     render_image(grid, params, grid.full_window(), spec, levels, out);
     return out;
@@ -131,7 +133,7 @@ TEST(Histogram, LevelsRiseToOneAndEqualiseTheImage) {
     const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 100);
     const JuliaParams params{-0.835, -0.2321, 2.0, 20, 100};
     const ImageSpec spec{.coloring = Coloring::histogram};
-    const auto levels = histogram_levels(grid, params, spec);
+    const auto levels = histogram_levels(grid, params, spec).table();
     ASSERT_EQ(levels.size(), 101u);
     EXPECT_TRUE(std::is_sorted(levels.begin(), levels.end()));
     EXPECT_EQ(levels.back(), 1.0);
@@ -174,6 +176,117 @@ TEST(ImageSpec, RejectsBadCombinations) {
     EXPECT_THROW(render_image(grid, params, grid.full_window(),
                               ImageSpec{.coloring = Coloring::histogram}, {}, out),
                  std::invalid_argument);
+}
+
+// The dense computation the engine used before: one tally per count 0..itermax.
+std::vector<double> dense_levels(std::span<const std::uint32_t> counts, std::uint32_t itermax) {
+    std::vector<std::uint64_t> histogram(std::size_t{itermax} + 1, 0);
+    for (const std::uint32_t k : counts) ++histogram[k];
+    std::vector<double> levels(histogram.size(), 1.0);
+    std::uint64_t escaped = 0;
+    for (std::size_t k = 0; k + 1 < histogram.size(); ++k) escaped += histogram[k];
+    std::uint64_t running = 0;
+    for (std::size_t k = 0; k + 1 < histogram.size(); ++k) {
+        running += histogram[k];
+        levels[k] = escaped == 0 ? 0.0 : static_cast<double>(running) / static_cast<double>(escaped);
+    }
+    return levels;
+}
+
+TEST(Histogram, LevelsFromTheCountsThatOccurEqualTheDenseTableOnRandomCounts) {
+    std::mt19937_64 random(20261130);
+    for (int trial = 0; trial < 400; ++trial) {
+        // Limits on both sides of the dense/sparse switch, counts clustered or spread.
+        const std::uint32_t itermax =
+            trial % 4 == 0 ? 1 + static_cast<std::uint32_t>(random() % 300)
+            : trial % 4 == 1 ? 65000 + static_cast<std::uint32_t>(random() % 1000)
+                             : 1 + static_cast<std::uint32_t>(random() % 2000000);
+        const std::size_t n = random() % 5000;
+        const std::uint32_t spread = 1 + static_cast<std::uint32_t>(random() % (itermax + 1));
+        std::vector<std::uint32_t> counts(n);
+        for (auto& k : counts) {
+            k = random() % 8 == 0 ? itermax : static_cast<std::uint32_t>(random() % spread);
+        }
+        const std::vector<double> expected = dense_levels(counts, itermax);
+        // In one piece and in several merged pieces, as the renderer's threads produce them.
+        const HistogramLevels whole = histogram_levels(counts, itermax);
+        CountHistogram merged(itermax);
+        for (std::size_t first = 0; first < n;) {
+            const std::size_t size = std::min<std::size_t>(n - first, 1 + random() % 700);
+            CountHistogram piece(itermax);
+            piece.add(std::span(counts).subspan(first, size));
+            merged.merge(piece);
+            first += size;
+        }
+        const HistogramLevels pieces = merged.levels();
+        // A dense table handed back (as tiles rendered elsewhere do) gives the same levels.
+        const HistogramLevels from_table(itermax, std::span<const double>(expected));
+        if (itermax < 300000) {
+            ASSERT_EQ(from_table.table(), expected) << "trial " << trial;
+        }
+        for (const std::uint32_t k : counts) ASSERT_EQ(from_table[k], expected[k]);
+        ASSERT_EQ(whole.table(), expected) << "trial " << trial;
+        ASSERT_EQ(pieces.table(), expected) << "trial " << trial;
+        for (std::uint32_t k = 0; k <= itermax; k += 1 + itermax / 997) {
+            ASSERT_EQ(whole[k], expected[k]) << "trial " << trial << " k " << k;
+            ASSERT_EQ(pieces[k], expected[k]) << "trial " << trial << " k " << k;
+        }
+        for (const std::uint32_t k : counts) ASSERT_EQ(whole[k], expected[k]);
+        ASSERT_EQ(whole[itermax], 1.0);
+    }
+}
+
+TEST(Histogram, ImageLevelsEqualTheDenseTableOfTheImagesCounts) {
+    // c just outside the Mandelbrot set's seahorse valley: every point escapes, after up to
+    // several hundred steps, so large limits (the sparse path) cost nothing.
+    const PixelGrid grid(Region{-1.6, 1.6, -1.0, 1.0}, 96);
+    for (const std::uint32_t itermax : {300u, 70000u, 5000000u}) {
+        const JuliaParams params{-0.75, 0.005, 2.0, 0, itermax};
+        for (const std::uint32_t n : {1u, 2u}) {
+            const ImageSpec spec{.coloring = Coloring::histogram, .supersample = n};
+            const PixelGrid samples = sample_grid(grid, n);
+            std::vector<std::uint32_t> counts(samples.pixel_count());
+            render_counts(samples, params, samples.full_window(), counts);
+            const std::vector<double> expected = dense_levels(counts, itermax);
+            const HistogramLevels levels = histogram_levels(grid, params, spec);
+            EXPECT_EQ(levels.table(), expected) << itermax;
+            EXPECT_GT(levels.counts().size(), 20u);
+            EXPECT_LE(levels.counts().size(), counts.size());
+            // The image equals one coloured with the dense table.
+            std::vector<std::uint8_t> image(grid.pixel_count());
+            render_image(grid, params, grid.full_window(), spec, levels, image);
+            for (std::size_t j = 0; j < grid.height(); ++j) {
+                for (std::size_t i = 0; i < grid.width(); ++i) {
+                    double sum = 0.0;
+                    for (std::uint32_t b = 0; b < n; ++b) {
+                        for (std::uint32_t a = 0; a < n; ++a) {
+                            sum += expected[counts[(j * n + b) * samples.width() + i * n + a]];
+                        }
+                    }
+                    ASSERT_EQ(image[j * grid.width() + i],
+                              static_cast<std::uint8_t>(std::clamp(sum / (n * n) * 255.0, 0.0, 255.0)));
+                }
+            }
+        }
+    }
+}
+
+TEST(Histogram, MalformedLevelTablesAreRejected) {
+    const std::vector<double> short_table{0.0, 0.5};
+    EXPECT_THROW(HistogramLevels(2, std::span<const double>(short_table)), std::invalid_argument);
+    const std::vector<double> falling{0.0, 0.6, 0.5, 1.0};
+    EXPECT_THROW(HistogramLevels(3, std::span<const double>(falling)), std::invalid_argument);
+    const std::vector<double> above_one{0.0, 1.5, 1.0};
+    EXPECT_THROW(HistogramLevels(2, std::span<const double>(above_one)), std::invalid_argument);
+}
+
+TEST(Histogram, MalformedTalliesAreRejected) {
+    const std::uint32_t counts[] = {3, 2};
+    const std::uint64_t tallies[] = {1, 1};
+    EXPECT_THROW(HistogramLevels(10, counts, tallies), std::invalid_argument);
+    const std::uint32_t too_large[] = {10};
+    EXPECT_THROW(HistogramLevels(10, too_large, std::span(tallies, 1)), std::invalid_argument);
+    EXPECT_THROW(CountHistogram(10).merge(CountHistogram(11)), std::invalid_argument);
 }
 
 }  // namespace
