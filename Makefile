@@ -10,6 +10,7 @@ HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 .PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
 .PHONY: sanitize test-sanitize fuzz-deps fuzz-build fuzz
 .PHONY: explore bench-explore
+.PHONY: bench-dask
 
 all: install
 
@@ -64,6 +65,10 @@ bench-explore: install
 
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels
+
+## bench-dask: the seed's view at 100,000 x 100,000 into Zarr on a local Dask cluster
+bench-dask: install
+	$(VENV_PY) -m juliaset.dask_bench
 
 ## lint: mypy --strict over the installed package, its generated stub included
 lint: install

@@ -50,7 +50,8 @@ constexpr std::array<ValueFlag, 19> value_flags = {{
     {'m', "itermin", "INT", "5", "escape counts at or below this are black"},
     {'M', "itermax", "INT", "80", "iterations tested; points that never escape are white"},
     {'o', "output", "PATH", "plot.png", "PNG file to write, or - for standard output"},
-    {'\0', "threads", "INT", "0", "threads to render and compress with; 0 = every core"},
+    {'\0', "threads", "INT", "0",
+     "threads to render and compress with; 0 = every core (more than the cores never start)"},
     {'\0', "power", "D", "2", "the exponent d of z^d + c, 2 to 16; e.g. --power=3"},
     {'\0', "colormap", "NAME", "gray",
      "gray, viridis, magma, inferno, plasma or twilight, each reversed by a trailing _r; any "
@@ -242,12 +243,18 @@ struct CommandLine {
         app.add_flag("--histogram", histogram,
                      "histogram-equalised colouring: every shade covers about as many escaped "
                      "pixels (--coloring=histogram) [default: off]");
-        app.add_flag("--fast", fast, "fastest compression, larger file (run-length deflate, no filter)");
-        app.add_flag("--best", best, "smallest file, slower (zlib level 9)");
+        app.add_flag("--fast", fast,
+                     "fastest compression, larger file (gray: run-length deflate, no filter; "
+                     "colour: libdeflate level 1)");
+        app.add_flag("--best", best,
+                     "smallest file, slower (gray: zlib level 9; colour: libdeflate level 10)");
         app.add_flag("-V,--version", version, "print the version and exit");
         app.footer(
-            "The default compression (Up filter, run-length deflate) stays within 10% of --best.\n"
+            "The default compression (gray: Up filter, run-length deflate; colour: libdeflate\n"
+            "level 6, no filter) stays within 10% (gray) and 20% (colour) of --best.\n"
             "Images are limited to 2^30 pixels a side and 2^36 pixels in all.\n"
+            "Peak memory: about 8 MB + 3 MB per thread + one row of pixels (at most 64 MiB),\n"
+            "whatever the size, --itermax or --supersample (docs/design.md, \"Memory\").\n"
             "Each PNG records its parameters as JSON in a tEXt chunk \"juliaset\".\n"
             "A render longer than a second shows a progress bar when stderr is a terminal.\n"
             "Exit status: 0 done, 1 the file could not be written, 2 bad arguments.\n"

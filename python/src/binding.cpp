@@ -5,6 +5,7 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/variant.h>
@@ -694,6 +695,133 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     return out;
 }
 
+// --- pixel windows: one tile of a grid, exactly the pixels of the full render ----------------
+// For chunked renders (juliaset.dask): each chunk renders its window of the full grid.
+
+using LevelTable = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+juliaset::PixelWindow make_window(const juliaset::PixelGrid& grid, std::int64_t x0,
+                                  std::int64_t y0, std::int64_t window_width,
+                                  std::int64_t window_height) {
+    if (x0 < 0 || y0 < 0 || window_width < 1 || window_height < 1) {
+        throw std::invalid_argument(
+            "window: x0 and y0 must be at least 0 and its width and height at least 1, got (" +
+            std::to_string(x0) + ", " + std::to_string(y0) + ", " +
+            std::to_string(window_width) + ", " + std::to_string(window_height) + ")");
+    }
+    const juliaset::PixelWindow window{
+        static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
+        static_cast<std::size_t>(window_width), static_cast<std::size_t>(window_height)};
+    grid.check_window(window);
+    return window;
+}
+
+nb::dict window_fields(double xleft, double xright, double ybot, double ytop, std::int64_t width,
+                       std::int64_t height, std::int64_t x0, std::int64_t y0,
+                       std::int64_t window_width, std::int64_t window_height,
+                       const std::string& family, std::int64_t power, double c_re, double c_im,
+                       double threshold, std::int64_t itermax,
+                       const std::vector<std::string>& fields, std::int64_t threads) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
+    if (itermax < 1) {
+        throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
+    }
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, 0, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    const std::size_t shape[] = {window.height, window.width};
+    const FieldArrays arrays(fields, shape, "fields_window");
+    const juliaset::FieldBuffers buffers = arrays.buffers(window.size());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        if (arrays.only_counts()) {
+            juliaset::render_counts(grid, params, window, buffers.counts, options);
+        } else {
+            juliaset::render_fields(grid, params, window, buffers, options);
+        }
+    });
+    return arrays.to_dict();
+}
+
+ImageArray window_image(double xleft, double xright, double ybot, double ytop,
+                        std::int64_t width, std::int64_t height, std::int64_t x0, std::int64_t y0,
+                        std::int64_t window_width, std::int64_t window_height,
+                        const std::string& family, std::int64_t power, double c_re, double c_im,
+                        double threshold, std::int64_t itermin, std::int64_t itermax,
+                        const std::string& coloring,
+                        const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
+                        std::int64_t supersample, const std::optional<LevelTable>& levels,
+                        std::int64_t threads, const std::string& precision) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", precision);
+    juliaset::ImageSpec spec;
+    if (coloring == "count") {
+        spec.coloring = juliaset::Coloring::count;
+    } else if (coloring == "smooth") {
+        spec.coloring = juliaset::Coloring::smooth;
+    } else if (coloring == "histogram") {
+        spec.coloring = juliaset::Coloring::histogram;
+    } else {
+        throw std::invalid_argument(
+            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
+    }
+    spec.colormap = make_colormap(colormap);
+    if (bits != 8 && bits != 16) {
+        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
+    }
+    if (!spec.colormap.is_gray_ramp()) {
+        if (bits == 16) {
+            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
+                                        "bits per channel, got colormap \"" +
+                                        spec.colormap.name() + "\"");
+        }
+        spec.format = juliaset::PixelFormat::rgb8;
+    } else {
+        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
+    }
+    spec.supersample = to_uint32(supersample, "supersample");
+    spec.validate(params);
+    (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
+    // Histogram colouring needs the whole image's table (histogram_levels of the full grid,
+    // or the same numbers from a histogram of its counts); a window cannot compute it alone.
+    juliaset::HistogramLevels table;
+    if (spec.coloring == juliaset::Coloring::histogram) {
+        if (!levels || levels->shape(0) != params.itermax + std::size_t{1}) {
+            throw std::invalid_argument(
+                "levels: histogram colouring of a window needs the whole image's levels, a "
+                "float64 array of itermax + 1 = " + std::to_string(params.itermax + 1ULL) +
+                " values");
+        }
+        table = juliaset::HistogramLevels(
+            params.itermax, std::span<const double>(levels->data(), levels->shape(0)));
+    }
+
+    const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
+    std::vector<std::size_t> shape{window.height, window.width};
+    if (rgb) shape.push_back(3);
+    ImageArray out = spec.format == juliaset::PixelFormat::gray16
+                         ? allocate<std::uint16_t, ImageArray>(shape, "image_window", "uint16")
+                         : allocate<std::uint8_t, ImageArray>(shape, "image_window", "uint8");
+    const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        juliaset::render_image(grid, params, window, spec, table, bytes, options);
+        if constexpr (std::endian::native == std::endian::little) {
+            if (spec.format == juliaset::PixelFormat::gray16) {
+                auto* samples = static_cast<std::uint16_t*>(out.data());
+                for (std::size_t i = 0; i < window.size(); ++i) {
+                    samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
+                }
+            }
+        }
+    });
+    return out;
+}
+
 constexpr const char* fields_doc = R"(
 ``family`` is ``"julia"`` (z0 = the point, c = ``c_re + 1j * c_im``) or ``"mandelbrot"``
 (z0 = 0, c = the point, ``c_re`` and ``c_im`` ignored); both iterate ``z <- z**power + c``
@@ -853,6 +981,43 @@ NB_MODULE(_core, m) {
           "threshold"_a, "itermin"_a, "itermax"_a, "coloring"_a = "count",
           "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0,
           "precision"_a = "exact", "progress"_a = nb::none(), image_doc);
+    // Pixel windows of a grid (juliaset.dask renders each chunk with these).
+    m.def("fields_window", &window_fields,
+          nb::sig("def fields_window(xleft: float, xright: float, ybot: float, ytop: float, "
+                  "width: int, height: int, x0: int, y0: int, window_width: int, "
+                  "window_height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermax: int, "
+                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0) "
+                  "-> dict[str, numpy.typing.NDArray[typing.Any]]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
+          "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermax"_a,
+          "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
+          (std::string("``fields`` for the window of ``window_width`` x ``window_height`` pixels\n"
+                       "at column ``x0``, row ``y0`` of the ``width`` x ``height`` grid: exactly\n"
+                       "those pixels of the full grid's arrays (shape (window_height,\n"
+                       "window_width)). IndexError for a window outside the grid.\n") +
+           fields_doc)
+              .c_str());
+    m.def("image_window", &window_image,
+          nb::sig("def image_window(xleft: float, xright: float, ybot: float, ytop: float, "
+                  "width: int, height: int, x0: int, y0: int, window_width: int, "
+                  "window_height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermin: int, itermax: int, "
+                  "coloring: str = 'count', "
+                  "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
+                  "supersample: int = 1, levels: numpy.typing.NDArray[numpy.float64] | None = "
+                  "None, threads: int = 0, precision: str = 'exact') "
+                  "-> numpy.typing.NDArray[typing.Any]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
+          "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermin"_a, "itermax"_a,
+          "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1,
+          "levels"_a = nb::none(), "threads"_a = 0, "precision"_a = "exact",
+          "``image`` for the window at column ``x0``, row ``y0`` of the ``width`` x ``height``\n"
+          "grid: exactly those pixels of the full image. Histogram colouring needs ``levels``,\n"
+          "the whole image's table (itermax + 1 float64 values: level[k] = the fraction of\n"
+          "escaped samples with a count <= k, level[itermax] = 1).");
     m.def("colormap_names", &juliaset::Colormap::names,
           "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
     m.def("colormap_table", &colormap_table, "name"_a,
