@@ -418,3 +418,54 @@ def test_a_view_too_deep_for_doubles_reports_the_width(browser, server):
     assert "deep-zoom engine" in settled["error"]
     logged = browser.get_log("browser")  # drains the log: the 400 is expected here
     assert any("400" in entry["message"] for entry in logged)
+
+
+def test_a_two_finger_pinch_zooms_at_its_middle(browser, server):
+    start = load(browser, server, "?family=mandelbrot&center_re=-0.5&center_im=0&width=3"
+                 "&itermax=100&auto=0&coloring=count")["view"]
+    # Two touch pointers 100 px apart spread to 200 px around (480, 300): a 2x zoom there.
+    browser.execute_script("""
+        const canvas = document.getElementById('view');
+        const fire = (type, id, x, y) => canvas.dispatchEvent(new PointerEvent(type, {
+          pointerId: id, pointerType: 'touch', clientX: x, clientY: y, isPrimary: id === 1,
+          bubbles: true, button: 0}));
+        fire('pointerdown', 1, 430, 300);
+        fire('pointerdown', 2, 530, 300);
+        fire('pointermove', 1, 380, 300);
+        fire('pointermove', 2, 580, 300);
+        fire('pointerup', 1, 380, 300);
+        fire('pointerup', 2, 580, 300);
+    """)
+    v = idle(browser)["view"]
+    assert Decimal(v["width"]) == Decimal("1.5")
+    before, after = plane(start, 480, 300), plane(v, 480, 300)
+    pixel = Decimal(v["width"]) / WIDTH
+    assert abs(before[0] - after[0]) < pixel / 100 and abs(before[1] - after[1]) < pixel / 100
+    assert_canvas_is_the_engines(browser)
+
+
+def test_automatic_itermax_rises_with_depth(browser, server):
+    v = load(browser, server, "?family=mandelbrot&center_re=-0.7453&center_im=0.1127&width=3"
+             "&auto=1&coloring=count")["view"]
+    assert v["auto_itermax"] and v["itermax"] == 100
+    limits = [v["itermax"]]
+    for _ in range(3):
+        browser.execute_script("window.juliaset.setView({width: arguments[0]})",
+                               str(Decimal(v["width"]) / 100))
+        v = idle(browser)["view"]
+        limits.append(v["itermax"])
+    assert limits == sorted(limits) and limits[-1] > 1000
+    assert parse_qs(urlsplit(browser.current_url).query)["itermax"] == [str(limits[-1])]
+    assert_canvas_is_the_engines(browser)
+
+
+def test_zooming_stops_where_doubles_stop_resolving_pixels(browser, server):
+    v = load(browser, server, "?family=mandelbrot&center_re=-1.5&center_im=0&width=1e-9"
+             "&itermax=200&auto=0&coloring=count")["view"]
+    for _ in range(6):
+        ActionChains(browser).send_keys("+").perform()
+        settled = idle(browser)
+        assert settled["exact"]
+    width = Decimal(settled["view"]["width"])
+    assert width < Decimal(v["width"]) / 8 and width * 2**44 / WIDTH >= Decimal("1.5")
+    assert "deep-zoom engine" in browser.find_element(By.ID, "message").text

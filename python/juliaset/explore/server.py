@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar, cast
 
 import numpy as np
 from starlette.applications import Starlette
@@ -48,6 +48,7 @@ from .. import _core
 from .._colormaps import BUILTIN_COLORMAPS
 from .._modern import image_parameters, julia, mandelbrot, render_parameters
 from .._metadata import save_png
+from .._types import Coloring, Family
 from . import views
 from .views import BadParameter, ExportRequest, RenderRequest, View
 
@@ -244,8 +245,9 @@ def _fields_job(view: View, fields: Tuple[str, ...]) -> Tuple[bytes, Dict[str, A
 
 def _record(view: View, colormap: str = "gray", coloring: str = "count",
             supersample: int = 1) -> Dict[str, Any]:
+    # The names were checked against the same lists (views.parse_view / parse_export).
     return image_parameters(
-        view.family,
+        cast(Family, view.family),
         c=view.c_complex() if view.family == "julia" else None,
         center=view.center_complex(),
         width=view.width_float(),
@@ -253,8 +255,8 @@ def _record(view: View, colormap: str = "gray", coloring: str = "count",
         itermin=view.itermin,
         itermax=view.itermax,
         power=view.power,
-        colormap=colormap,
-        coloring=coloring,
+        colormap=cast(Any, colormap),
+        coloring=cast(Coloring, coloring),
         supersample=supersample,
     )
 

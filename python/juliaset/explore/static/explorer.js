@@ -535,7 +535,11 @@ let drag = null; // {start: [x, y], view, moved, pinch?}
 let clickTimer = null;
 
 mainCanvas.addEventListener('pointerdown', (event) => {
-  mainCanvas.setPointerCapture(event.pointerId);
+  try {
+    mainCanvas.setPointerCapture(event.pointerId);
+  } catch {
+    // a pointer the browser does not track (a synthetic event): no capture needed
+  }
   pointers.set(event.pointerId, canvasPoint(event));
   if (pointers.size === 1) {
     drag = { start: canvasPoint(event), view, moved: false };
