@@ -156,31 +156,6 @@ HistogramLevels::HistogramLevels(std::uint32_t itermax,
     if (is_dense(itermax)) dense_ = table();
 }
 
-HistogramLevels::HistogramLevels(std::uint32_t itermax, std::span<const double> table)
-    : itermax_(itermax) {
-    if (table.size() != std::size_t{itermax} + 1) {
-        throw std::invalid_argument("a histogram level table needs itermax + 1 = " +
-                                    std::to_string(std::size_t{itermax} + 1) + " values, got " +
-                                    std::to_string(table.size()));
-    }
-    double previous = 0.0;
-    for (std::uint32_t k = 0; k < itermax; ++k) {
-        const double level = table[k];
-        if (!(level >= previous && level <= 1.0)) {
-            throw std::invalid_argument(
-                "a histogram level table must be non-decreasing within [0, 1]");
-        }
-        // Only the counts where the level steps up occur in the image; between them the
-        // sparse lookup repeats the level below, as the table does.
-        if (level != previous) {
-            counts_.push_back(k);
-            levels_.push_back(level);
-        }
-        previous = level;
-    }
-    if (is_dense(itermax)) dense_ = this->table();
-}
-
 double HistogramLevels::sparse_level(std::uint32_t k) const noexcept {
     if (k >= itermax_) return 1.0;
     const auto above = std::upper_bound(counts_.begin(), counts_.end(), k);

@@ -104,11 +104,6 @@ public:
     HistogramLevels(std::uint32_t itermax, std::span<const std::uint32_t> distinct_counts,
                     std::span<const std::uint64_t> samples_per_count);
 
-    /// From a dense table level(k), k = 0..itermax, as table() returns it (e.g. summed from
-    /// the histograms of an image's tiles elsewhere). Throws std::invalid_argument unless it
-    /// has itermax + 1 non-decreasing values in [0, 1].
-    HistogramLevels(std::uint32_t itermax, std::span<const double> table);
-
     [[nodiscard]] std::uint32_t itermax() const noexcept { return itermax_; }
     /// The level of count k (any k; the same value the dense table levels[k] had).
     [[nodiscard]] double operator[](std::uint32_t k) const noexcept {

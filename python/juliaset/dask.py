@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from . import _core
 from ._colormaps import resolve_colormap
 from ._metadata import CORE_PRECISION, check_parameters
+from ._types import Coloring
 from ._modern import (
     SEED_C,
     Bounds,
@@ -286,35 +287,31 @@ def mandelbrot(
 # --- images ----------------------------------------------------------------------------------
 
 
-def _histogram_chunk(view: View, x0: int, y0: int, width: int, height: int) -> NDArray[Any]:
+Histogram = Tuple[NDArray[np.uint32], NDArray[np.uint64]]
+
+
+def _histogram_chunk(view: View, x0: int, y0: int, width: int, height: int) -> Histogram:
+    """(distinct escaped counts ascending, samples of each) of one window: memory grows with
+    the distinct counts, not with itermax."""
     counts = render_window(view, ("counts",), x0, y0, width, height)["counts"]
-    return np.bincount(counts.ravel(), minlength=view.iteration["itermax"] + 1).astype(np.uint64)
+    escaped = counts[counts < view.iteration["itermax"]]
+    distinct, samples = np.unique(escaped, return_counts=True)
+    return distinct.astype(np.uint32), samples.astype(np.uint64)
 
 
-def levels_from_histogram(histogram: NDArray[Any]) -> NDArray[np.float64]:
-    """The histogram colouring's level table from the counts' histogram (itermax + 1 bins),
-    computed as the core's ``histogram_levels`` does (the same doubles)."""
-    histogram = np.asarray(histogram, dtype=np.uint64)
-    levels = np.ones(histogram.size, dtype=np.float64)
-    running = np.cumsum(histogram[:-1], dtype=np.uint64)
-    escaped = int(running[-1]) if running.size else 0
-    if escaped == 0:
-        levels[:-1] = 0.0
-    else:
-        levels[:-1] = running.astype(np.float64) / np.float64(escaped)
-    return levels
-
-
-def _sum_histograms(*histograms: NDArray[Any]) -> NDArray[np.float64]:
-    total = np.zeros_like(histograms[0])
-    for histogram in histograms:
-        total += histogram
-    return levels_from_histogram(total)
+def _sum_histograms(*histograms: Histogram) -> Histogram:
+    """The histogram of the whole image from its windows' (what the core's levels need)."""
+    distinct, inverse = np.unique(
+        np.concatenate([h[0] for h in histograms]), return_inverse=True
+    )
+    samples = np.zeros(distinct.size, dtype=np.uint64)
+    np.add.at(samples, inverse, np.concatenate([h[1] for h in histograms]))
+    return distinct.astype(np.uint32), samples
 
 
 def _render_image_window(
     parameters: Mapping[str, Any], colormap: Any, x0: int, y0: int, width: int, height: int,
-    levels: Optional[NDArray[np.float64]], threads: int,
+    histogram: Optional[Histogram], threads: int,
 ) -> NDArray[Any]:
     region = parameters["region"]
     c_re, c_im = parameters["c"]
@@ -324,7 +321,9 @@ def _render_image_window(
         family=parameters["family"], power=parameters["power"], c_re=c_re, c_im=c_im,
         threshold=parameters["threshold"], itermin=parameters["itermin"],
         itermax=parameters["itermax"], coloring=parameters["coloring"], colormap=colormap,
-        bits=parameters["bits"], supersample=parameters["supersample"], levels=levels,
+        bits=parameters["bits"], supersample=parameters["supersample"],
+        histogram_counts=None if histogram is None else histogram[0],
+        histogram_samples=None if histogram is None else histogram[1],
         threads=threads, precision=CORE_PRECISION[parameters["precision"]],
     )
 
@@ -421,7 +420,7 @@ def julia_image(
     threshold: float = 2.0,
     power: int = 2,
     colormap: Any = "viridis",
-    coloring: str = "count",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
     chunks: Chunks = None,
@@ -449,7 +448,7 @@ def mandelbrot_image(
     threshold: float = 2.0,
     power: int = 2,
     colormap: Any = "viridis",
-    coloring: str = "count",
+    coloring: Coloring = "count",
     bits: int = 8,
     supersample: int = 1,
     chunks: Chunks = None,

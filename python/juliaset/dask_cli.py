@@ -160,6 +160,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     import juliaset
     from juliaset import tiles, zarr_store
 
+    # Workers resolve paths in their own working directories: give them absolute ones.
+    if "://" not in args.output:
+        args.output = os.path.abspath(args.output)
+    if args.tiles is not None and "://" not in args.tiles:
+        args.tiles = os.path.abspath(args.tiles)
+
     chunks = args.chunk
     try:
         if args.colormap is not None:

@@ -332,15 +332,14 @@ def _fields_chunk(
 
 def _image_chunk(
     store: Any, path: str, parameters: Mapping[str, Any], colormap: Any, i: int, j: int,
-    x0: int, y0: int, width: int, height: int, levels: Optional[NDArray[np.float64]],
-    threads: int, pyramid: bool,
+    x0: int, y0: int, width: int, height: int, histogram: Any, threads: int, pyramid: bool,
 ) -> Result:
     array = _open(store, path)
     pixels = _written_chunk(array, i, j)
     rendered = 0
     if pixels is None:
         rendered_pixels = _render_image_window(parameters, colormap, x0, y0, width, height,
-                                               levels, threads)
+                                               histogram, threads)
         if rendered_pixels.ndim == 3:
             rendered_pixels = np.moveaxis(rendered_pixels, 2, 0)
         _write_block(array, i, j, rendered_pixels)

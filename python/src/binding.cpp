@@ -660,7 +660,7 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     const double histogram_bytes =
         spec.coloring == juliaset::Coloring::histogram ? 16.0 * std::min(65536.0, static_cast<double>(itermax) + 1)
                                                        : 0.0;
-    check_memory(static_cast<double>(grid.pixel_count()) * image_pixel_bytes +
+    check_memory(static_cast<double>(grid.pixel_count()) * pixel_size +
                      juliaset::resolve_thread_count(options.threads) * piece_bytes + histogram_bytes,
                  "image", "a " + shape_text(shape) + " image with supersample " +
                               std::to_string(spec.supersample));
@@ -700,7 +700,8 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
 // --- pixel windows: one tile of a grid, exactly the pixels of the full render ----------------
 // For chunked renders (juliaset.dask): each chunk renders its window of the full grid.
 
-using LevelTable = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using HistogramCounts = nb::ndarray<const std::uint32_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using HistogramSamples = nb::ndarray<const std::uint64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
 juliaset::PixelWindow make_window(const juliaset::PixelGrid& grid, std::int64_t x0,
                                   std::int64_t y0, std::int64_t window_width,
@@ -753,7 +754,9 @@ ImageArray window_image(double xleft, double xright, double ybot, double ytop,
                         double threshold, std::int64_t itermin, std::int64_t itermax,
                         const std::string& coloring,
                         const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
-                        std::int64_t supersample, const std::optional<LevelTable>& levels,
+                        std::int64_t supersample,
+                        const std::optional<HistogramCounts>& histogram_counts,
+                        const std::optional<HistogramSamples>& histogram_samples,
                         std::int64_t threads, const std::string& precision) {
     const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
     const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
@@ -788,18 +791,22 @@ ImageArray window_image(double xleft, double xright, double ybot, double ytop,
     spec.supersample = to_uint32(supersample, "supersample");
     spec.validate(params);
     (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
-    // Histogram colouring needs the whole image's table (histogram_levels of the full grid,
-    // or the same numbers from a histogram of its counts); a window cannot compute it alone.
-    juliaset::HistogramLevels table;
+    // Histogram colouring needs the whole image's histogram (of every sample's count); a
+    // window cannot compute it alone.
+    juliaset::HistogramLevels levels(params.itermax);
     if (spec.coloring == juliaset::Coloring::histogram) {
-        if (!levels || levels->shape(0) != params.itermax + std::size_t{1}) {
+        if (!histogram_counts || !histogram_samples ||
+            histogram_counts->shape(0) != histogram_samples->shape(0)) {
             throw std::invalid_argument(
-                "levels: histogram colouring of a window needs the whole image's levels, a "
-                "float64 array of itermax + 1 = " + std::to_string(params.itermax + 1ULL) +
-                " values");
+                "histogram_counts, histogram_samples: histogram colouring of a window needs the "
+                "whole image's histogram, its distinct escaped counts (uint32, ascending) and "
+                "the samples of each (uint64), two arrays of one length");
         }
-        table = juliaset::HistogramLevels(
-            params.itermax, std::span<const double>(levels->data(), levels->shape(0)));
+        levels = juliaset::HistogramLevels(
+            params.itermax,
+            std::span<const std::uint32_t>(histogram_counts->data(), histogram_counts->shape(0)),
+            std::span<const std::uint64_t>(histogram_samples->data(),
+                                           histogram_samples->shape(0)));
     }
 
     const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
@@ -811,7 +818,7 @@ ImageArray window_image(double xleft, double xright, double ybot, double ytop,
     const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
     run_interruptibly([&](const std::atomic<bool>* cancel) {
         options.cancel = cancel;
-        juliaset::render_image(grid, params, window, spec, table, bytes, options);
+        juliaset::render_image(grid, params, window, spec, levels, bytes, options);
         if constexpr (std::endian::native == std::endian::little) {
             if (spec.format == juliaset::PixelFormat::gray16) {
                 auto* samples = static_cast<std::uint16_t*>(out.data());
@@ -1019,18 +1026,22 @@ NB_MODULE(_core, m) {
                   "c_im: float, threshold: float, itermin: int, itermax: int, "
                   "coloring: str = 'count', "
                   "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
-                  "supersample: int = 1, levels: numpy.typing.NDArray[numpy.float64] | None = "
-                  "None, threads: int = 0, precision: str = 'exact') "
+                  "supersample: int = 1, "
+                  "histogram_counts: numpy.typing.NDArray[numpy.uint32] | None = None, "
+                  "histogram_samples: numpy.typing.NDArray[numpy.uint64] | None = None, "
+                  "threads: int = 0, precision: str = 'exact') "
                   "-> numpy.typing.NDArray[typing.Any]"),
           "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
           "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
           "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermin"_a, "itermax"_a,
           "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1,
-          "levels"_a = nb::none(), "threads"_a = 0, "precision"_a = "exact",
+          "histogram_counts"_a = nb::none(), "histogram_samples"_a = nb::none(),
+          "threads"_a = 0, "precision"_a = "exact",
           "``image`` for the window at column ``x0``, row ``y0`` of the ``width`` x ``height``\n"
-          "grid: exactly those pixels of the full image. Histogram colouring needs ``levels``,\n"
-          "the whole image's table (itermax + 1 float64 values: level[k] = the fraction of\n"
-          "escaped samples with a count <= k, level[itermax] = 1).");
+          "grid: exactly those pixels of the full image. Histogram colouring needs the whole\n"
+          "image's histogram: ``histogram_counts``, the distinct escaped counts (uint32,\n"
+          "ascending, each < itermax) of every sample of the (supersampled) grid, and\n"
+          "``histogram_samples``, how many samples have each (uint64).");
     m.def("colormap_names", &juliaset::Colormap::names,
           "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
     m.def("colormap_table", &colormap_table, "name"_a,
