@@ -660,7 +660,7 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     const double histogram_bytes =
         spec.coloring == juliaset::Coloring::histogram ? 16.0 * std::min(65536.0, static_cast<double>(itermax) + 1)
                                                        : 0.0;
-    check_memory(static_cast<double>(grid.pixel_count()) * pixel_size +
+    check_memory(static_cast<double>(grid.pixel_count()) * image_pixel_bytes +
                      juliaset::resolve_thread_count(options.threads) * piece_bytes + histogram_bytes,
                  "image", "a " + shape_text(shape) + " image with supersample " +
                               std::to_string(spec.supersample));
