@@ -607,12 +607,12 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     if (rgb) shape.push_back(3);
     // The image and what colouring it takes besides: each thread's piece of samples (values,
     // smooth counts and counts of 64K samples), and the histogram's tables.
-    const double pixel_bytes = static_cast<double>(juliaset::bytes_per_pixel(spec.format));
+    const double image_pixel_bytes = static_cast<double>(juliaset::bytes_per_pixel(spec.format));
     const double piece_bytes = 65536.0 * (8 + 8 + 4);
     const double histogram_bytes =
         spec.coloring == juliaset::Coloring::histogram ? 16.0 * std::min(65536.0, static_cast<double>(itermax) + 1)
                                                        : 0.0;
-    check_memory(static_cast<double>(grid.pixel_count()) * pixel_bytes +
+    check_memory(static_cast<double>(grid.pixel_count()) * image_pixel_bytes +
                      juliaset::resolve_thread_count(options.threads) * piece_bytes + histogram_bytes,
                  "image", "a " + shape_text(shape) + " image with supersample " +
                               std::to_string(spec.supersample));
