@@ -14,15 +14,20 @@ from . import paths
 from ._run import Frame, Interrupted, Result, render_frame
 from .encode import FORMATS, output_format
 from .morph import morph, morph_plan
+from .zoom import ZoomPlan, exact_views_supported, zoom, zoom_plan
 
 __all__ = [
     "FORMATS",
     "Frame",
     "Interrupted",
     "Result",
+    "ZoomPlan",
+    "exact_views_supported",
     "morph",
     "morph_plan",
     "output_format",
     "paths",
     "render_frame",
+    "zoom",
+    "zoom_plan",
 ]
