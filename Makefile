@@ -57,6 +57,11 @@ bench: install
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels
 
+## bench-animate: frames per second of a 1280x720 morph and a 1080p zoom, render vs encode
+.PHONY: bench-animate
+bench-animate: install
+	$(VENV_PY) -m juliaset.animate.bench
+
 ## lint: mypy --strict over the installed package, its generated stub included
 lint: install
 	$(VENV_PY) -m mypy --strict -p juliaset

@@ -183,27 +183,31 @@ def run_plan(
     stop = threading.Event()
     render_time = [0.0]
 
+    def hand_over(item: Any) -> None:
+        """Queues ``item`` unless the consumer has stopped (then nobody takes it)."""
+        while not stop.is_set():
+            try:
+                frames.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
     def produce() -> None:
         try:
             for index, frame in enumerate(plan):
                 if stop.is_set():
-                    break
+                    return
                 if writer.has_frame(index, frame.parameters):
-                    item: Any = None
+                    image: Any = None
                 else:
                     started = time.perf_counter()
-                    item = render(frame)
+                    image = render(frame)
                     render_time[0] += time.perf_counter() - started
-                while not stop.is_set():
-                    try:
-                        frames.put((frame, item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
+                hand_over((frame, image))
         except BaseException as error:  # noqa: BLE001 - handed to the consuming thread
-            frames.put(error)
+            hand_over(error)
             return
-        frames.put(_DONE)
+        hand_over(_DONE)
 
     started = time.perf_counter()
     worker = threading.Thread(target=produce, name="juliaset-animate-render", daemon=True)
