@@ -59,6 +59,12 @@ def test_zoom_iterations_rise_with_depth() -> None:
     assert [v.itermax for v in plan.views] == [100, 100 + 50 * 3, 100 + 50 * 6]
     assert [f.parameters["itermax"] for f in plan.frames] == [v.itermax for v in plan.views]
     assert plan.reference[2] == 400
+    rising = animate.zoom_plan((-0.5, 3), (TARGET, "3e-6"), 3, size=SIZE, itermax=100,
+                               itermin=10, itermin_per_decade=20)
+    assert [f.parameters["itermin"] for f in rising.frames] == [10, 70, 130]
+    with pytest.raises(ValueError, match="frame 1 would have itermin 450 >= itermax 400"):
+        animate.zoom_plan((-0.5, 3), (TARGET, "3e-6"), 3, size=SIZE, itermax=100,
+                          itermin_per_decade=150)
 
 
 def test_zoom_keyframes_and_easing() -> None:

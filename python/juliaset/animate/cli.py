@@ -145,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     zoom.add_argument("--rotation", type=float, default=0.0, help="degrees turned over the zoom")
     zoom.add_argument("--itermax-per-decade", type=float, default=100.0,
                       help="iterations added per decade of depth (default 100)")
+    zoom.add_argument("--itermin-per-decade", type=float, default=0.0,
+                      help="raise the colour window's floor (--itermin) per decade of depth "
+                      "(default 0), as escape counts grow with depth")
     zoom.add_argument("--julia", type=_complex, default=None, metavar="C",
                       help="zoom into the Julia set of this c instead of the Mandelbrot set")
     _add_common(zoom, 200)
@@ -194,7 +197,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 family, keywords["c"] = "julia", args.julia
             result = zoom(args.output, args.start, args.end, args.frames, family=family,
                           keyframes=args.key, ease=args.ease, rotation=args.rotation,
-                          itermax_per_decade=args.itermax_per_decade, **common, **keywords)
+                          itermax_per_decade=args.itermax_per_decade,
+                          itermin_per_decade=args.itermin_per_decade, **common, **keywords)
     except Interrupted as stopped:
         sys.stderr.write(f"{PROG}: interrupted: {_summary(stopped.result)}\n")
         return 130

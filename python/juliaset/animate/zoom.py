@@ -18,10 +18,13 @@ width a number or a decimal string (``"1e-40"``). Frame views are computed with 
   keyframes. ``ease`` is ``"linear"`` (default: constant speed), ``"in"``, ``"out"`` or
   ``"in-out"`` (cubic Hermite speed-up / slow-down at the ends);
 - **rotation**: ``rotation`` degrees in all, turned in step with ``u`` (image-space, bicubic);
-- **iterations**: ``itermax_k = itermax + round(itermax_per_decade * max(0, log10(w_0 / w_k)))``
-  with ``w_0`` the start width: the limit rises with depth (default 100 per decade), while the
-  colour mapping stays the smooth colouring's ``(s - itermin) / (itermax_k - itermin)``, which
-  changes by under 1 % from one frame to the next, so colours drift slowly and never flicker
+- **iterations**: ``itermax_k = itermax + round(itermax_per_decade * d_k)`` and
+  ``itermin_k = itermin + round(itermin_per_decade * d_k)``, with ``d_k = max(0, log10(w_0 / w_k))``
+  the frame's depth in decades below the start width ``w_0``: the limit rises with depth
+  (default 100 per decade), and the colour window ``[itermin_k, itermax_k]`` may rise with it
+  (default 0 per decade), because escape counts near a boundary point grow with depth. A
+  pixel's colour is the smooth colouring's ``(s - itermin_k) / (itermax_k - itermin_k)``: both
+  ends move by a fraction of an iteration per frame, so colours drift slowly and never flicker
   (histogram colouring, which re-equalises every frame, is refused).
 
 Views reach the renderer as decimal strings when the installed ``juliaset`` accepts them (the
@@ -53,7 +56,7 @@ from .encode import PathLike
 from .morph import _frames, _image_keywords
 
 DecimalComplex = Tuple[Decimal, Decimal]
-IMAGE_KEYWORDS = ("itermin", "threshold", "power", "colormap", "coloring", "bits", "supersample")
+IMAGE_KEYWORDS = ("threshold", "power", "colormap", "coloring", "bits", "supersample")
 EASES = ("linear", "in", "out", "in-out")
 _NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _REAL = re.compile(rf"[+-]?{_NUMBER}")
@@ -159,6 +162,7 @@ class FrameView:
     rotation: float
     itermax: int
     decades: float
+    itermin: int = 0
 
     def center_complex(self) -> complex:
         return complex(float(self.center[0]), float(self.center[1]))
@@ -259,6 +263,8 @@ def zoom_plan(
     rotation: float = 0.0,
     itermax: int = 200,
     itermax_per_decade: float = 100.0,
+    itermin: int = 0,
+    itermin_per_decade: float = 0.0,
     c: Any = None,
     coloring: str = "smooth",
     **keywords: Any,
@@ -278,11 +284,12 @@ def zoom_plan(
         )
     if isinstance(rotation, bool) or not isinstance(rotation, numbers.Real) or not math.isfinite(rotation):
         raise ValueError(f"rotation must be a finite number of degrees, got {rotation!r}")
-    if (isinstance(itermax_per_decade, bool) or not isinstance(itermax_per_decade, numbers.Real)
-            or not 0 <= itermax_per_decade <= 1e7):
-        raise ValueError(
-            f"itermax_per_decade must be a number between 0 and 1e7, got {itermax_per_decade!r}"
-        )
+    for name, rate in (("itermax_per_decade", itermax_per_decade),
+                       ("itermin_per_decade", itermin_per_decade)):
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1e7:
+            raise ValueError(f"{name} must be a number between 0 and 1e7, got {rate!r}")
+    if isinstance(itermin, bool) or not isinstance(itermin, numbers.Integral) or itermin < 0:
+        raise ValueError(f"itermin must be an integer of at least 0, got {itermin!r}")
     if isinstance(itermax, bool) or not isinstance(itermax, numbers.Integral) or itermax < 1:
         raise ValueError(f"itermax must be an integer of at least 1, got {itermax!r}")
     options = _image_keywords(dict(keywords), IMAGE_KEYWORDS, "zoom")
@@ -306,8 +313,14 @@ def zoom_plan(
             (re_, im_), width = _view_at(views, lengths, u)
             decades = max(0.0, float((start_width / width).log10()))
             limit = int(itermax) + round(float(itermax_per_decade) * decades)
+            floor = int(itermin) + round(float(itermin_per_decade) * decades)
+            if floor >= limit:
+                raise ValueError(
+                    f"zoom: frame {k} would have itermin {floor} >= itermax {limit}; lower "
+                    "itermin_per_decade or raise itermax_per_decade"
+                )
             view = FrameView((_text(re_), _text(im_)), _text(width), float(rotation) * u, limit,
-                             decades)
+                             decades, floor)
             if exact:
                 where: Dict[str, Any] = {"center": view.center, "width": view.width}
             else:
@@ -315,7 +328,8 @@ def zoom_plan(
                 where = {"center": middle, "width": float(width)}
                 _check_double_view(middle, float(width), tuple(size), k)  # type: ignore[arg-type]
             parameters = image_parameters(
-                family, size=size, itermax=limit, coloring=coloring, **where, **options
+                family, size=size, itermin=floor, itermax=limit, coloring=coloring, **where,
+                **options
             )
             frame_views.append(view)
             plan.append(Frame(parameters, view.rotation))
@@ -338,6 +352,8 @@ def zoom(
     rotation: float = 0.0,
     itermax: int = 200,
     itermax_per_decade: float = 100.0,
+    itermin: int = 0,
+    itermin_per_decade: float = 0.0,
     progress: ProgressArg = None,
     quality: Optional[int] = None,
     lossless: bool = False,
@@ -351,8 +367,8 @@ def zoom(
     "0.131825904205311970493132056385139")``, ``"1e-12"``); frame views are computed in exact
     decimal arithmetic (module docstring: the width shrinks geometrically, the zoom's fixed
     point is kept still, ``keyframes`` are further views passed through on the way, ``ease``
-    slows the ends, ``rotation`` turns the view, and ``itermax`` rises by
-    ``itermax_per_decade`` per decade of depth). ``family="julia"`` zooms into the Julia set of
+    slows the ends, ``rotation`` turns the view, ``itermax`` rises by ``itermax_per_decade``
+    and ``itermin`` by ``itermin_per_decade`` per decade of depth). ``family="julia"`` zooms into the Julia set of
     ``c=...``. ``**keywords`` are the image keywords of ``mandelbrot_image`` / ``julia_image``
     (``colormap``, ``coloring`` (default ``"smooth"``), ``itermin``, ``supersample``, ...).
     Output formats, ``quality``, ``lossless``, ``progress`` and Ctrl-C as for ``morph``.
@@ -361,6 +377,6 @@ def zoom(
     """
     plan = zoom_plan(start, end, frames, size=size, family=family, keyframes=keyframes, ease=ease,
                      rotation=rotation, itermax=itermax, itermax_per_decade=itermax_per_decade,
-                     **keywords)
+                     itermin=itermin, itermin_per_decade=itermin_per_decade, **keywords)
     return run_plan(path, plan.frames, fps, progress=progress, quality=quality,
                     lossless=lossless, threads=threads, renderer=renderer, description="zoom")
