@@ -69,6 +69,10 @@ bench-cpp: cpp
 ## bench-dask: the seed's view at 100,000 x 100,000 into Zarr on a local Dask cluster
 bench-dask: install
 	$(VENV_PY) -m juliaset.dask_bench
+## bench-animate: frames per second of a 1280x720 morph and a 1080p zoom, render vs encode
+.PHONY: bench-animate
+bench-animate: install
+	$(VENV_PY) -m juliaset.animate.bench
 
 ## lint: mypy --strict over the installed package, its generated stub included
 lint: install
