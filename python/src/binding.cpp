@@ -8,6 +8,7 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
@@ -30,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -219,6 +221,48 @@ Array2D<T> allocate(const juliaset::PixelGrid& grid, const char* function, const
     return allocate<T, Array2D<T>>(shape, function, dtype);
 }
 
+// --- cancellation from other Python threads ------------------------------------------------
+
+// A flag that another thread raises to stop the renders started inside `with token:` on this
+// thread. Entering pushes it onto this thread's stack; run_interruptibly uses the top one.
+struct CancelToken {
+    std::atomic<bool> flag{false};
+};
+thread_local std::vector<CancelToken*> entered_cancel_tokens;
+thread_local std::atomic<bool>* active_cancel_flag = nullptr;
+
+void enter_cancel_token(CancelToken& token) {
+    entered_cancel_tokens.push_back(&token);
+    active_cancel_flag = &token.flag;
+}
+
+void exit_cancel_token(CancelToken& token) {
+    if (entered_cancel_tokens.empty() || entered_cancel_tokens.back() != &token) {
+        throw std::invalid_argument("CancelToken: exited a token that is not the innermost one "
+                                    "entered on this thread");
+    }
+    entered_cancel_tokens.pop_back();
+    active_cancel_flag =
+        entered_cancel_tokens.empty() ? nullptr : &entered_cancel_tokens.back()->flag;
+}
+
+// The 256 colours of a built-in colormap, exactly as the renderer looks them up (colour i is
+// what values in [i / 256, (i + 1) / 256) get), as float64 (256, 3) in [0, 1].
+nb::ndarray<nb::numpy, double, nb::shape<juliaset::Colormap::size, 3>> colormap_table(
+    const std::string& name) {
+    const juliaset::Colormap colormap = juliaset::Colormap::named(name);
+    auto* data = new double[juliaset::Colormap::size * 3];
+    for (std::size_t i = 0; i < juliaset::Colormap::size; ++i) {
+        const juliaset::Rgb colour =
+            colormap.at((static_cast<double>(i) + 0.5) / juliaset::Colormap::size);
+        data[i * 3] = colour.r;
+        data[i * 3 + 1] = colour.g;
+        data[i * 3 + 2] = colour.b;
+    }
+    nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+    return {data, {juliaset::Colormap::size, 3}, owner};
+}
+
 // Rows a render has finished, counted by the render thread and reported to a Python callable
 // `progress(done, total)` by the thread that waits for it, with the GIL held: the workers never
 // touch Python. Created and destroyed with the GIL held.
@@ -273,7 +317,10 @@ void render_rows(const juliaset::PixelGrid& grid, ProgressReport& progress,
 // converted: the worker never touches Python.
 template <class Render>
 void run_interruptibly(Render&& render, ProgressReport* progress = nullptr) {
-    std::atomic<bool> cancel{false};
+    std::atomic<bool> own_cancel{false};
+    // Inside `with CancelToken():` the token's flag is the render's, so another thread can
+    // cancel it (the explorer's server cancels renders that a newer view made stale).
+    std::atomic<bool>& cancel = active_cancel_flag != nullptr ? *active_cancel_flag : own_cancel;
     std::promise<void> finished;
     std::future<void> outcome = finished.get_future();
     bool interrupted = false;
@@ -608,12 +655,12 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     if (rgb) shape.push_back(3);
     // The image and what colouring it takes besides: each thread's piece of samples (values,
     // smooth counts and counts of 64K samples), and the histogram's tables.
-    const double pixel_size = static_cast<double>(juliaset::bytes_per_pixel(spec.format));
+    const double image_pixel_bytes = static_cast<double>(juliaset::bytes_per_pixel(spec.format));
     const double piece_bytes = 65536.0 * (8 + 8 + 4);
     const double histogram_bytes =
         spec.coloring == juliaset::Coloring::histogram ? 16.0 * std::min(65536.0, static_cast<double>(itermax) + 1)
                                                        : 0.0;
-    check_memory(static_cast<double>(grid.pixel_count()) * pixel_size +
+    check_memory(static_cast<double>(grid.pixel_count()) * image_pixel_bytes +
                      juliaset::resolve_thread_count(options.threads) * piece_bytes + histogram_bytes,
                  "image", "a " + shape_text(shape) + " image with supersample " +
                               std::to_string(spec.supersample));
@@ -892,6 +939,17 @@ NB_MODULE(_core, m) {
         },
         "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "resolution"_a,
         "The (width, height) in pixels of the grid the renderers sample.");
+    m.def(
+        "default_region",
+        [](const std::string& family, std::int64_t power) {
+            const juliaset::JuliaParams params =
+                make_family_params(family, power, 0.0, 0.0, 2.0, 0, 1);
+            const juliaset::Region region = juliaset::default_region(params.family, params.power);
+            return std::make_tuple(region.xleft, region.xright, region.ybot, region.ytop);
+        },
+        "family"_a, "power"_a = 2,
+        "(xleft, xright, ybot, ytop) of the region shown when none is given: one that\n"
+        "frames the whole set of the family and power (the command's --mandelbrot default).");
     m.def("grid_points", &grid_points, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a,
           "resolution"_a,
           "The complex points the renderers sample, as a complex128 array (height, width):\n"
@@ -986,6 +1044,34 @@ NB_MODULE(_core, m) {
           "``histogram_samples``, how many samples have each (uint64).");
     m.def("colormap_names", &juliaset::Colormap::names,
           "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
+    m.def("colormap_table", &colormap_table, "name"_a,
+          "The 256 colours of the built-in colormap ``name`` as a float64 (256, 3) array in\n"
+          "[0, 1]: a value t gets colour ``min(floor(t * 256), 255)``. For ``\"gray\"`` (no\n"
+          "table: an 8-bit level is ``floor(t * 255)``) it is the ramp ``(i + 0.5) / 256``.");
+    nb::class_<CancelToken>(m, "CancelToken",
+                            "A flag that cancels the renders run inside ``with token:``.\n\n"
+                            "Any thread may call ``cancel()``; a render on the thread that "
+                            "entered the token\nthen stops between tasks and raises "
+                            "RuntimeError('render cancelled').")
+        .def(nb::init<>())
+        .def("cancel", [](CancelToken& t) { t.flag.store(true, std::memory_order_relaxed); },
+             "Stop the token's renders (now, or as soon as one starts).")
+        .def_prop_ro(
+            "cancelled",
+            [](const CancelToken& t) { return t.flag.load(std::memory_order_relaxed); },
+            "Whether cancel() was called.")
+        .def("__enter__",
+             [](CancelToken& t) -> CancelToken& {
+                 enter_cancel_token(t);
+                 return t;
+             },
+             nb::rv_policy::reference)
+        .def("__exit__",
+             [](CancelToken& t, nb::handle, nb::handle, nb::handle) {
+                 exit_cancel_token(t);
+                 return false;
+             },
+             "exc_type"_a.none(), "exc_value"_a.none(), "traceback"_a.none());
     m.def("simd_target", &juliaset::simd_target_name,
           "Name of the SIMD target kernel=\"auto\" uses on this CPU.");
     m.def("available_simd_targets", &juliaset::available_simd_targets,
