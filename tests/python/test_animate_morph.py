@@ -119,3 +119,13 @@ def test_bad_morph_arguments_fail_before_rendering(tmp_path: Path, call: object,
     with pytest.raises(error, match=message):
         call(tmp_path)  # type: ignore[operator]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_reports_every_frame(tmp_path: Path) -> None:
+    seen: list = []
+    animate.morph(tmp_path / "f", C_PATH, 4, size=SIZE, itermax=20,
+                  progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    with pytest.raises(TypeError, match="progress"):
+        animate.morph(tmp_path / "g", C_PATH, 2, size=SIZE, progress="yes")
+    assert not (tmp_path / "g").exists()

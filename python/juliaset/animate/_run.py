@@ -176,9 +176,14 @@ def run_plan(
     if any(f.rotation % 360.0 and kind == "gray16" for f in plan):
         raise ValueError("rotation needs 8-bit images (bits=8)")
     render = renderer or (lambda frame: render_frame(frame, threads))
-    writer = open_writer(output, size, fps, image_kind=kind, quality=quality, lossless=lossless)
-    result = Result(Path(output), fmt, len(plan), 0, plan=list(plan))
     update, close = _progress_reporter(progress, len(plan), description)
+    try:
+        writer = open_writer(output, size, fps, image_kind=kind, quality=quality,
+                             lossless=lossless)
+    except BaseException:
+        close()
+        raise
+    result = Result(Path(output), fmt, len(plan), 0, plan=list(plan))
     frames: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, lookahead))
     stop = threading.Event()
     render_time = [0.0]
