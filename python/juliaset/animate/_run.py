@@ -9,6 +9,7 @@ video, a written loop, or complete PNG frames that a re-run resumes from) and
 
 from __future__ import annotations
 
+import decimal
 import math
 import queue
 import signal
@@ -71,17 +72,27 @@ def _rotated(parameters: Mapping[str, Any], degrees: float, threads: Optional[in
     side = math.ceil(math.hypot(width, height)) + 2
     pad_x = (side - width + 1) // 2
     pad_y = (side - height + 1) // 2
-    region = parameters["region"]
-    dx = (region["xright"] - region["xleft"]) / width
-    dy = (region["ytop"] - region["ybot"]) / height
     big = dict(parameters)
     big["width"], big["height"] = width + 2 * pad_x, height + 2 * pad_y
-    big["region"] = {
-        "xleft": region["xleft"] - pad_x * dx,
-        "xright": region["xright"] + pad_x * dx,
-        "ybot": region["ybot"] - pad_y * dy,
-        "ytop": region["ytop"] + pad_y * dy,
-    }
+    if "region" in parameters:
+        region = parameters["region"]
+        dx = (region["xright"] - region["xleft"]) / width
+        dy = (region["ytop"] - region["ybot"]) / height
+        big["region"] = {
+            "xleft": region["xleft"] - pad_x * dx,
+            "xright": region["xright"] + pad_x * dx,
+            "ybot": region["ybot"] - pad_y * dy,
+            "ytop": region["ytop"] + pad_y * dy,
+        }
+    else:
+        # An exact view (decimal strings): the same centre, the width of the larger image at
+        # the same pixel spacing, computed exactly.
+        view = parameters["view"]
+        extent = decimal.Decimal(view["width"])
+        with decimal.localcontext() as context:
+            context.prec = len(extent.as_tuple().digits) + 12
+            wider = extent * big["width"] / width
+        big["view"] = dict(view, width=str(wider))
     image = render_parameters(big, threads=threads)
     turned = np.asarray(Image.fromarray(image).rotate(degrees, resample=Image.Resampling.BICUBIC))
     return np.ascontiguousarray(turned[pad_y:pad_y + height, pad_x:pad_x + width])
