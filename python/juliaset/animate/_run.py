@@ -167,6 +167,7 @@ def run_plan(
     progress: ProgressArg = None,
     quality: Optional[int] = None,
     lossless: bool = False,
+    preset: Optional[str] = None,
     threads: Optional[int] = None,
     lookahead: int = 2,
     renderer: Optional[Callable[[Frame], NDArray[Any]]] = None,
@@ -179,7 +180,7 @@ def run_plan(
     first = plan[0].parameters
     size = (first["width"], first["height"])
     kind = image_kind(first)
-    fmt = check_output(output, size, len(plan), kind)
+    fmt = check_output(output, size, len(plan), kind, quality, preset)
     if fps is None or isinstance(fps, bool) or not (isinstance(fps, (int, float)) or hasattr(fps, "numerator")):
         raise TypeError(f"fps must be a number, got {fps!r}")
     if not (0 < float(fps) <= 1000) or not math.isfinite(float(fps)):
@@ -190,7 +191,7 @@ def run_plan(
     update, close = _progress_reporter(progress, len(plan), description)
     try:
         writer = open_writer(output, size, fps, image_kind=kind, quality=quality,
-                             lossless=lossless)
+                             lossless=lossless, preset=preset)
     except BaseException:
         close()
         raise

@@ -358,6 +358,7 @@ def zoom(
     progress: ProgressArg = None,
     quality: Optional[int] = None,
     lossless: bool = False,
+    preset: Optional[str] = None,
     threads: Optional[int] = None,
     renderer: Optional[Callable[[Frame], NDArray[Any]]] = None,
     **keywords: Any,
@@ -372,7 +373,8 @@ def zoom(
     and ``itermin`` by ``itermin_per_decade`` per decade of depth). ``family="julia"`` zooms into the Julia set of
     ``c=...``. ``**keywords`` are the image keywords of ``mandelbrot_image`` / ``julia_image``
     (``colormap``, ``coloring`` (default ``"smooth"``), ``itermin``, ``supersample``, ...).
-    Output formats, ``quality``, ``lossless``, ``progress`` and Ctrl-C as for ``morph``.
+    Output formats, ``quality``, ``lossless``, ``preset``, ``progress`` and Ctrl-C as for
+    ``morph``.
     ``renderer(frame)`` replaces the still render of each frame (the hook for a deep engine
     that reuses one reference orbit, ``zoom_plan(...).reference``, across frames).
     """
@@ -380,4 +382,5 @@ def zoom(
                      rotation=rotation, itermax=itermax, itermax_per_decade=itermax_per_decade,
                      itermin=itermin, itermin_per_decade=itermin_per_decade, **keywords)
     return run_plan(path, plan.frames, fps, progress=progress, quality=quality,
-                    lossless=lossless, threads=threads, renderer=renderer, description="zoom")
+                    lossless=lossless, preset=preset, threads=threads, renderer=renderer,
+                    description="zoom")
