@@ -9,6 +9,8 @@ HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 
 .PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
 .PHONY: sanitize test-sanitize fuzz-deps fuzz-build fuzz
+.PHONY: explore bench-explore
+.PHONY: bench-dask
 
 all: install
 
@@ -54,9 +56,19 @@ test-python: install
 bench: install
 	$(VENV_PY) -m juliaset.bench
 
+## explore: the browser explorer (juliaset-explore) on a free port; bench-explore: its timings
+explore: install
+	$(VENV)/bin/juliaset-explore --open
+
+bench-explore: install
+	$(VENV_PY) -m juliaset.explore.bench --screenshot docs/images/explorer.png
+
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels
 
+## bench-dask: the seed's view at 100,000 x 100,000 into Zarr on a local Dask cluster
+bench-dask: install
+	$(VENV_PY) -m juliaset.dask_bench
 ## bench-animate: frames per second of a 1280x720 morph and a 1080p zoom, render vs encode
 .PHONY: bench-animate
 bench-animate: install

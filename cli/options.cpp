@@ -17,6 +17,7 @@
 #include <system_error>
 #include <vector>
 
+#include "juliaset/framing.hpp"
 #include "juliaset/version.hpp"
 #include "quoting.hpp"
 
@@ -40,7 +41,9 @@ struct ValueFlag {
 constexpr std::array<ValueFlag, 19> value_flags = {{
     {'R', "resolution", "INT", "500",
      "image width in pixels; the height follows the region's aspect ratio"},
-    {'x', "xleft", "FLOAT", "-1.6", "real part of the left edge (-2 with --mandelbrot)"},
+    {'x', "xleft", "FLOAT", "-1.6",
+     "real part of the left edge (-2 with --mandelbrot; other powers: a region that frames "
+     "their set, e.g. -0.8 for --power=3)"},
     {'X', "xright", "FLOAT", "1.6", "real part of the right edge (1 with --mandelbrot)"},
     {'y', "ybot", "FLOAT", "-1", "imaginary part of the bottom edge (-1 with --mandelbrot)"},
     {'Y', "ytop", "FLOAT", "1", "imaginary part of the top edge (1 with --mandelbrot)"},
@@ -50,7 +53,8 @@ constexpr std::array<ValueFlag, 19> value_flags = {{
     {'m', "itermin", "INT", "5", "escape counts at or below this are black"},
     {'M', "itermax", "INT", "80", "iterations tested; points that never escape are white"},
     {'o', "output", "PATH", "plot.png", "PNG file to write, or - for standard output"},
-    {'\0', "threads", "INT", "0", "threads to render and compress with; 0 = every core"},
+    {'\0', "threads", "INT", "0",
+     "threads to render and compress with; 0 = every core (more than the cores never start)"},
     {'\0', "power", "D", "2", "the exponent d of z^d + c, 2 to 16; e.g. --power=3"},
     {'\0', "colormap", "NAME", "gray",
      "gray, viridis, magma, inferno, plasma or twilight, each reversed by a trailing _r; any "
@@ -242,15 +246,29 @@ struct CommandLine {
         app.add_flag("--histogram", histogram,
                      "histogram-equalised colouring: every shade covers about as many escaped "
                      "pixels (--coloring=histogram) [default: off]");
-        app.add_flag("--fast", fast, "fastest compression, larger file (run-length deflate, no filter)");
-        app.add_flag("--best", best, "smallest file, slower (zlib level 9)");
+        app.add_flag("--fast", fast,
+                     "fastest compression, larger file (gray: run-length deflate, no filter; "
+                     "colour: libdeflate level 1)");
+        app.add_flag("--best", best,
+                     "smallest file, slower (gray: zlib level 9; colour: libdeflate level 10)");
         app.add_flag("-V,--version", version, "print the version and exit");
         app.footer(
-            "The default compression (Up filter, run-length deflate) stays within 10% of --best.\n"
+            "The default compression (gray: Up filter, run-length deflate; colour: libdeflate\n"
+            "level 6, no filter) stays within 10% (gray) and 20% (colour) of --best.\n"
             "Images are limited to 2^30 pixels a side and 2^36 pixels in all.\n"
+            "Peak memory: about 8 MB + 3 MB per thread + one row of pixels (at most 64 MiB),\n"
+            "whatever the size, --itermax or --supersample (docs/design.md, \"Memory\").\n"
             "Each PNG records its parameters as JSON in a tEXt chunk \"juliaset\".\n"
             "A render longer than a second shows a progress bar when stderr is a terminal.\n"
-            "Exit status: 0 done, 1 the file could not be written, 2 bad arguments.\n"
+            "An existing file is replaced only by a complete image.\n"
+            "\n"
+            "Exit status:\n"
+            "  0      the image was written\n"
+            "  1      it could not be written: a full disk, the file size limit (ulimit -f),\n"
+            "         a reader that closed the pipe of -o -\n"
+            "  2      bad arguments, or a --from file without a usable record\n"
+            "  128+N  killed by signal N (INT, TERM, HUP, QUIT, USR1, USR2, ALRM...), after\n"
+            "         removing the unfinished file\n"
             "\n"
             "Examples:\n"
             "  juliaset -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000\n"
@@ -258,7 +276,13 @@ struct CommandLine {
             "  juliaset -M=300 --colormap=magma --smooth --supersample=2 -o julia.png\n"
             "      a colour image with continuous shading, antialiased\n"
             "  juliaset --mandelbrot --power=3 --colormap=twilight --histogram -o multibrot.png\n"
-            "      the Mandelbrot set of z^3 + c\n"
+            "      the Mandelbrot set of z^3 + c, framed for its power\n"
+            "  juliaset --mandelbrot -x=-0.7485 -X=-0.7425 -y=0.0985 -Y=0.1025 -M=1500\n"
+            "      seahorse valley of the Mandelbrot set, 1500 iterations deep\n"
+            "  juliaset -r=0.285 -i=0.01 -M=400 --colormap=plasma --smooth -o plasma.png\n"
+            "      the Julia set of another c\n"
+            "  juliaset -R=2000 --bits=16 -o - | convert - -resize 50% small.png\n"
+            "      a 16-bit gray PNG on standard output, for another program\n"
             "  juliaset --from=julia.png -R=3000 -o large.png\n"
             "      the image julia.png shows, 3000 pixels wide");
     }
@@ -312,13 +336,6 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     if (line.mandelbrot && line.julia) {
         throw UsageError("--mandelbrot and --julia cannot be used together");
     }
-    if (line.mandelbrot) {
-        options.params.family = Family::mandelbrot;
-        // A recorded region stays: --from keeps showing the same part of the plane.
-        if (!recorded) options.region = default_mandelbrot_region;
-    }
-    if (line.julia) options.params.family = Family::julia;
-
     const auto real = [&](std::string_view name, double& target) {
         if (line.given(name)) target = parse_double(line.value(name), name);
     };
@@ -328,6 +345,18 @@ Options convert(const CommandLine& line, const RecordSource& records) {
                 parse_whole(line.value(name), name, max));
         }
     };
+    // Ranges are checked in validate(), which names the allowed ones in a single message.
+    // The power first: the Mandelbrot family's default region depends on it.
+    whole("power", options.params.power, std::numeric_limits<std::uint32_t>::max());
+    if (line.mandelbrot) {
+        options.params.family = Family::mandelbrot;
+        // A recorded region stays: --from keeps showing the same part of the plane.
+        const std::uint32_t power = options.params.power;
+        if (!recorded && power >= min_power && power <= max_power) {
+            options.region = default_region(Family::mandelbrot, power);
+        }
+    }
+    if (line.julia) options.params.family = Family::julia;
     whole("resolution", options.resolution, std::numeric_limits<std::uint64_t>::max());
     real("xleft", options.region.xleft);
     real("xright", options.region.xright);
@@ -339,8 +368,6 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     whole("itermin", options.params.itermin, std::numeric_limits<std::uint32_t>::max());
     whole("itermax", options.params.itermax, std::numeric_limits<std::uint32_t>::max());
     whole("threads", options.threads, max_threads);
-    // Ranges are checked in validate(), which names the allowed ones in a single message.
-    whole("power", options.params.power, std::numeric_limits<std::uint32_t>::max());
     whole("supersample", options.supersample, std::numeric_limits<std::uint32_t>::max());
     whole("bits", options.bits, std::numeric_limits<std::uint32_t>::max());
     if (line.given("output")) {

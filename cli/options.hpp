@@ -28,11 +28,6 @@ inline constexpr std::uint64_t max_image_pixels = std::uint64_t{1} << 36;
 /// The most worker threads `--threads` accepts.
 inline constexpr unsigned max_threads = 1024;
 
-/// The region `--mandelbrot` renders when no bound is given: the Mandelbrot set (its points lie
-/// within -2 <= re <= 0.48 and |im| <= 1.13), the same default as the Python package's
-/// `juliaset.mandelbrot`.
-inline constexpr Region default_mandelbrot_region{-2.0, 1.0, -1.0, 1.0};
-
 /// How hard the PNG is compressed: `--fast`, the default, or `--best`.
 enum class CompressionChoice { fast, standard, best };
 

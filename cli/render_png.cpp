@@ -323,34 +323,36 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
 
     const std::size_t width = grid.width();
     const Precision precision = settings.precision;
-    const auto gray_rows = [&](std::size_t first_row, std::size_t row_count,
-                               std::span<std::uint8_t> out) {
+    // Rendering is CPU-bound: threads beyond the cores only add their stacks and buffers.
+    const unsigned threads = std::min(resolve_thread_count(settings.threads), resolve_thread_count(0));
+    const auto gray_rows = [&](const PixelWindow& window, std::span<std::uint8_t> out) {
         // Not zero-filled: the kernel writes every count before it is read.
-        const std::size_t chunk_capacity = std::min(count_chunk_pixels, width * row_count);
+        const std::size_t chunk_capacity = std::min(count_chunk_pixels, window.size());
         const auto count_storage = std::make_unique_for_overwrite<std::uint32_t[]>(chunk_capacity);
         const std::span<std::uint32_t> counts(count_storage.get(), chunk_capacity);
         // Whole rows per chunk when rows are narrow, else pieces of one row.
-        const std::size_t rows_per_chunk = std::max<std::size_t>(count_chunk_pixels / width, 1);
-        const std::size_t columns_per_chunk = std::min(width, count_chunk_pixels);
-        for (std::size_t row = 0; row < row_count; row += rows_per_chunk) {
-            const std::size_t rows = std::min(rows_per_chunk, row_count - row);
-            for (std::size_t column = 0; column < width; column += columns_per_chunk) {
-                const PixelWindow window{column, first_row + row,
-                                         std::min(columns_per_chunk, width - column), rows};
-                const auto chunk = counts.first(window.size());
-                escape_counts(grid, params, window, chunk, Kernel::automatic, precision);
+        const std::size_t columns = window.width;
+        const std::size_t rows_per_chunk = std::max<std::size_t>(count_chunk_pixels / columns, 1);
+        const std::size_t columns_per_chunk = std::min(columns, count_chunk_pixels);
+        for (std::size_t row = 0; row < window.height; row += rows_per_chunk) {
+            const std::size_t rows = std::min(rows_per_chunk, window.height - row);
+            for (std::size_t column = 0; column < columns; column += columns_per_chunk) {
+                const PixelWindow chunk_window{window.x0 + column, window.y0 + row,
+                                               std::min(columns_per_chunk, columns - column), rows};
+                const auto chunk = counts.first(chunk_window.size());
+                escape_counts(grid, params, chunk_window, chunk, Kernel::automatic, precision);
                 // With whole rows the chunk is contiguous in `out`; a partial row is one piece.
                 counts_to_gray(chunk, params.itermin, params.itermax,
-                               out.subspan(row * width + column, window.size()));
+                               out.subspan(row * columns + column, chunk_window.size()));
             }
         }
     };
 
     // Histogram colouring needs the counts of the whole image before the first pixel can be
     // coloured: a first pass over every sample, counts only (SIMD, no colouring, no storage
-    // beyond one table of itermax + 1 entries).
+    // beyond the table of the counts that occur).
     RenderOptions whole_image;
-    whole_image.threads = settings.threads;
+    whole_image.threads = threads;
     whole_image.precision = precision;
     HistogramLevels levels;
     if (spec.coloring == Coloring::histogram) {
@@ -359,27 +361,27 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
     // Inside a band worker: render_image must not start threads of its own.
     RenderOptions in_band = whole_image;
     in_band.threads = 1;
-    const auto image_rows = [&](std::size_t first_row, std::size_t row_count,
-                                std::span<std::uint8_t> out) {
-        render_image(grid, params, PixelWindow{0, first_row, width, row_count}, spec, levels, out,
-                     in_band);
-    };
 
     const bool seed_path = spec.format == PixelFormat::gray8 &&
                            spec.coloring == Coloring::count && spec.supersample == 1;
-    const png::RowSource rows = [&](std::size_t first_row, std::size_t row_count,
-                                    std::span<std::uint8_t> out) {
+    const png::PieceSource pieces = [&](std::size_t first_row, std::size_t row_count,
+                                        std::size_t first_column, std::size_t column_count,
+                                        std::span<std::uint8_t> out) {
+        const PixelWindow window{first_column, first_row, column_count, row_count};
         if (seed_path) {
-            gray_rows(first_row, row_count, out);
+            gray_rows(window, out);
         } else {
-            image_rows(first_row, row_count, out);
+            render_image(grid, params, window, spec, levels, out, in_band);
         }
-        if (settings.on_rows_done) settings.on_rows_done(row_count);
+        // A row counts as done with its last piece.
+        if (settings.on_rows_done && first_column + column_count == width) {
+            settings.on_rows_done(row_count);
+        }
     };
     png::EncodeOptions options;
-    options.compression = settings.compression;
-    options.threads = settings.threads;
-    png::write_png(format, rows, sink, options);
+    options.compression = png::preset_for(settings.compression, format.color_type);
+    options.threads = threads;
+    png::write_png(format, pieces, sink, options);
 }
 
 void write_output(const std::string& path,

@@ -85,6 +85,8 @@ def main(cli: str) -> None:
         "python_writer": {**base, "engine": "juliaset 0.2.0 (Python)", "colormap": "viridis_r",
                           "precision": "exact", "extra": {"nested": [1, 2.5, None, True]}},
         "escaped_strings": {**base, "engine": "caf\u00e9 \u2603 \"quoted\"\n"},
+        "colour_table": {**base, "colormap": "my_colours",
+                         "colormap_table": [[i / 255, 0.5, 1 - i / 255] for i in range(256)]},
     }
     for name, text in records.items():
         write("record_json_fuzz", f"{name}.json", text)
@@ -99,6 +101,10 @@ def main(cli: str) -> None:
         "other_text_first": chunk(b"tEXt", b"Software\0juliaset 0.2.0")
         + chunk(b"tEXt", b"juliaset\0" + records["gray_zoom"]),
         "no_record": chunk(b"tEXt", b"Comment\0no record here"),
+        "ztxt_record": chunk(b"zTXt", b"juliaset\0\0" + zlib.compress(records["magma_histogram"])),
+        "itxt_record": chunk(b"iTXt", b"juliaset\0\0\0en\0juliaset\0" + records["gray16_smooth"]),
+        "itxt_compressed_record": chunk(
+            b"iTXt", b"juliaset\0\1\0\0\0" + zlib.compress(records["mandelbrot_power3"])),
     }
     for name, middle in handmade.items():
         write("png_record_fuzz", f"{name}.png", signature + ihdr + middle + tail)
@@ -106,6 +112,7 @@ def main(cli: str) -> None:
     lines = dict(OPTION_LINES)
     lines["from_record"] = ["--from", records["magma_histogram"].decode(), "-R=12"]
     lines["from_mandelbrot"] = ["--from", json.dumps(variants["mandelbrot_without_c"]), "--julia"]
+    lines["from_colour_table"] = ["--from", json.dumps(variants["colour_table"]), "--histogram"]
     for name, args in lines.items():
         write("option_parser_fuzz", name, b"\0".join(arg.encode() for arg in args))
 

@@ -1,6 +1,7 @@
 // Streaming parallel PNG encoder: bands of rows are deflated independently and joined.
 #include "png_writer.hpp"
 
+#include "deflate_join.hpp"
 #include "deflate_runs.hpp"
 
 #include <libdeflate.h>
@@ -31,6 +32,13 @@ namespace {
 constexpr std::array<std::uint8_t, 8> signature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 // PNG caps chunk lengths and image sides at 2^31 - 1.
 constexpr std::size_t max_png_length = 0x7FFFFFFF;
+// A band holds about this many bytes of pixels: many bands for load balance, yet each long
+// enough that starting a fresh deflate window (and fetching one row above) costs well under 1 %
+// in size and time. Rows wider than this are cut into pieces.
+constexpr std::size_t band_target_bytes = std::size_t{256} << 10;
+// Row edges kept for the Up filter of the bands below them: beyond this, a band whose row
+// above has left the ring renders it again.
+constexpr std::size_t edge_budget_bytes = std::size_t{64} << 20;
 // zlib counts its input and output in `uInt`; feed it in pieces well below that.
 constexpr std::size_t max_zlib_piece = std::size_t{1} << 30;
 
@@ -81,7 +89,8 @@ int zlib_strategy(Strategy strategy) {
         case Strategy::filtered: return Z_FILTERED;
         case Strategy::run_length: return Z_RLE;
         case Strategy::huffman_only: return Z_HUFFMAN_ONLY;
-        case Strategy::runs: break;  // not a zlib strategy: compress_band never asks
+        case Strategy::runs:
+        case Strategy::libdeflate: break;  // not zlib strategies: compress_band never asks
     }
     throw std::invalid_argument("unknown compression strategy");
 }
@@ -228,20 +237,23 @@ private:
     std::atomic<bool> abort_flag_{false};
 };
 
-// The last row of recently computed bands. With the Up filter a band's first row is filtered
-// against the row above it, which belongs to the band before; the band takes that row from
-// here when its neighbour has finished (the usual case: bands start in order) and computes it
-// itself otherwise. Either way the row's bytes are the same, so the file does not depend on
-// timing. Slots are reused round-robin, `capacity` bands apart.
+// The last row of recently computed bands (of their columns, for a band that is a piece of a
+// row). With the Up filter a band's first row is filtered against the row above it, which
+// belongs to an earlier band; the band takes that row from here when its neighbour has
+// finished (the usual case: bands start in order) and computes it itself otherwise. Either way
+// the row's bytes are the same, so the file does not depend on timing. Slots are reused
+// round-robin, `capacity` bands apart, and are touched only when used.
 class BandEdges {
 public:
-    BandEdges(std::size_t capacity, std::size_t row_bytes)
-        : row_bytes_(row_bytes), owner_(capacity, none), rows_(capacity * row_bytes) {}
+    BandEdges(std::size_t capacity, std::size_t slot_bytes)
+        : slot_bytes_(slot_bytes),
+          owner_(capacity, none),
+          rows_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity * slot_bytes)) {}
 
     void publish(std::size_t band, std::span<const std::uint8_t> last_row) {
         const std::size_t slot = band % owner_.size();
         const std::lock_guard lock(mutex_);
-        std::memcpy(rows_.data() + slot * row_bytes_, last_row.data(), row_bytes_);
+        std::memcpy(rows_.get() + slot * slot_bytes_, last_row.data(), last_row.size());
         owner_[slot] = band;
     }
 
@@ -250,72 +262,118 @@ public:
         const std::size_t slot = band % owner_.size();
         const std::lock_guard lock(mutex_);
         if (owner_[slot] != band) return false;
-        std::memcpy(out.data(), rows_.data() + slot * row_bytes_, row_bytes_);
+        std::memcpy(out.data(), rows_.get() + slot * slot_bytes_, out.size());
         return true;
     }
 
 private:
     static constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
-    std::size_t row_bytes_;
+    std::size_t slot_bytes_;
     mutable std::mutex mutex_;
     std::vector<std::size_t> owner_;  // the band whose row each slot holds
-    std::vector<std::uint8_t> rows_;
+    std::unique_ptr<std::uint8_t[]> rows_;
 };
 
-// Filters and compresses band `band_index`, rows [first_row, first_row + row_count).
-CompressedBand compress_band(const ImageFormat& format, const RowSource& source,
-                             const Compression& compression, std::size_t band_index,
-                             std::size_t first_row, std::size_t row_count, bool is_last_band,
-                             BandEdges& edges) {
-    const std::size_t row_bytes = format.row_bytes();
-    const std::size_t context_rows = (compression.filter == RowFilter::up && first_row > 0) ? 1 : 0;
-    // Not zero-filled: the source (or the neighbour's copy) overwrites every byte.
-    const std::size_t fetched_bytes = (row_count + context_rows) * row_bytes;
-    const auto storage = std::make_unique_for_overwrite<std::uint8_t[]>(fetched_bytes);
-    const std::span<std::uint8_t> rows(storage.get(), fetched_bytes);
-    const std::span<std::uint8_t> own_rows = rows.subspan(context_rows * row_bytes);
-    source(first_row, row_count, own_rows);
-    edges.publish(band_index, own_rows.last(row_bytes));
-    if (context_rows != 0 && !edges.fetch(band_index - 1, rows.first(row_bytes))) {
-        source(first_row - 1, 1, rows.first(row_bytes));
+// Where band `index` lies: rows_per_band rows of whole width, or, for rows cut into pieces,
+// one row's columns [first_column, first_column + column_count).
+struct BandLayout {
+    std::size_t rows_per_band = 1;
+    std::size_t columns_per_band = 1;
+    std::size_t pieces_per_row = 1;
+    std::size_t band_count = 0;
+
+    BandLayout(const ImageFormat& format, const EncodeOptions& options) {
+        const std::size_t pixel_bytes = format.row_bytes() / format.width;
+        columns_per_band = options.columns_per_band != 0
+                               ? options.columns_per_band
+                               : std::max<std::size_t>(band_target_bytes / pixel_bytes, 1);
+        columns_per_band = std::min<std::size_t>(columns_per_band, format.width);
+        pieces_per_row = (format.width + columns_per_band - 1) / columns_per_band;
+        rows_per_band = pieces_per_row > 1                ? 1
+                        : options.rows_per_band != 0 ? options.rows_per_band
+                                                     : default_rows_per_band(format);
+        band_count = (format.height + rows_per_band - 1) / rows_per_band * pieces_per_row;
     }
 
+    struct Band {
+        std::size_t first_row, row_count, first_column, column_count;
+    };
+    [[nodiscard]] Band band(const ImageFormat& format, std::size_t index) const noexcept {
+        const std::size_t first_row = index / pieces_per_row * rows_per_band;
+        const std::size_t first_column = index % pieces_per_row * columns_per_band;
+        return {first_row, std::min<std::size_t>(rows_per_band, format.height - first_row),
+                first_column, std::min<std::size_t>(columns_per_band, format.width - first_column)};
+    }
+};
+
+// Filters and compresses band `band_index`.
+CompressedBand compress_band(const ImageFormat& format, const PieceSource& source,
+                             const Compression& compression, const BandLayout& layout,
+                             std::size_t band_index, BandEdges& edges) {
+    const auto [first_row, row_count, first_column, column_count] = layout.band(format, band_index);
+    const bool is_last_band = band_index + 1 == layout.band_count;
+    const std::size_t piece_bytes = column_count * (format.row_bytes() / format.width);
+    const std::size_t context_rows = (compression.filter == RowFilter::up && first_row > 0) ? 1 : 0;
+    // Not zero-filled: the source (or the neighbour's copy) overwrites every byte.
+    const std::size_t fetched_bytes = (row_count + context_rows) * piece_bytes;
+    const auto storage = std::make_unique_for_overwrite<std::uint8_t[]>(fetched_bytes);
+    const std::span<std::uint8_t> rows(storage.get(), fetched_bytes);
+    const std::span<std::uint8_t> own_rows = rows.subspan(context_rows * piece_bytes);
+    source(first_row, row_count, first_column, column_count, own_rows);
+    if (compression.filter == RowFilter::up && first_row + row_count < format.height) {
+        edges.publish(band_index, own_rows.last(piece_bytes));
+    }
+    const std::size_t band_above = band_index - layout.pieces_per_row;  // same columns
+    if (context_rows != 0 && !edges.fetch(band_above, rows.first(piece_bytes))) {
+        source(first_row - 1, 1, first_column, column_count, rows.first(piece_bytes));
+    }
+
+    // A row's filter byte goes before its first piece; every piece of a row filters alike.
+    const std::size_t filter_byte = first_column == 0 ? 1 : 0;
+    const std::size_t filtered_bytes = piece_bytes + filter_byte;
     CompressedBand band;
-    band.raw_length = row_count * (row_bytes + 1);
+    band.raw_length = row_count * filtered_bytes;
     if (band_index == 0) {
-        const auto header = zlib_header(compression.level);
+        const auto header = zlib_header(compression.strategy == Strategy::libdeflate
+                                            ? std::min(compression.level, 9)
+                                            : compression.level);
         band.data.assign(header.begin(), header.end());
     }
-    // Writes row `r` of the band, with its filter byte, into `filtered`.
+    // Writes row `r` of the band, with its filter byte if it has one, into `filtered`.
     const auto filter_row = [&](std::size_t r, std::uint8_t* filtered) {
-        const std::uint8_t* row = rows.data() + (r + context_rows) * row_bytes;
+        const std::uint8_t* row = rows.data() + (r + context_rows) * piece_bytes;
         const bool has_row_above = r + context_rows > 0;
         if (compression.filter == RowFilter::up && has_row_above) {
-            const std::uint8_t* above = row - row_bytes;
-            filtered[0] = static_cast<std::uint8_t>(RowFilter::up);
-            for (std::size_t b = 0; b < row_bytes; ++b) {
-                filtered[b + 1] = static_cast<std::uint8_t>(row[b] - above[b]);
+            const std::uint8_t* above = row - piece_bytes;
+            if (filter_byte != 0) filtered[0] = static_cast<std::uint8_t>(RowFilter::up);
+            std::uint8_t* dest = filtered + filter_byte;
+            for (std::size_t b = 0; b < piece_bytes; ++b) {
+                dest[b] = static_cast<std::uint8_t>(row[b] - above[b]);
             }
         } else {
             // The image's top row: Up against the implied zero row is the row itself.
-            filtered[0] = static_cast<std::uint8_t>(RowFilter::none);
-            std::memcpy(filtered + 1, row, row_bytes);
+            if (filter_byte != 0) filtered[0] = static_cast<std::uint8_t>(RowFilter::none);
+            std::memcpy(filtered + filter_byte, row, piece_bytes);
         }
     };
 
-    if (compression.strategy == Strategy::runs) {
-        // The run encoder takes the whole band at once: it fits its codes to the band.
+    if (compression.strategy == Strategy::runs || compression.strategy == Strategy::libdeflate) {
+        // These encoders take the whole band at once (the run encoder fits its codes to it).
         const auto filtered = std::make_unique_for_overwrite<std::uint8_t[]>(band.raw_length);
-        for (std::size_t r = 0; r < row_count; ++r) filter_row(r, filtered.get() + r * (row_bytes + 1));
+        for (std::size_t r = 0; r < row_count; ++r) filter_row(r, filtered.get() + r * filtered_bytes);
         const std::span<const std::uint8_t> all(filtered.get(), band.raw_length);
         band.adler = adler_of(adler_initial, all);
-        deflate_runs(all, is_last_band, band.data);
+        if (compression.strategy == Strategy::runs) {
+            deflate_runs(all, is_last_band, band.data);
+        } else {
+            deflate_libdeflate(all, compression.level, is_last_band, band.data);
+        }
         return band;
     }
 
     RawDeflater deflater(compression, band.data);
     deflater.expect_output(band.raw_length / 4);
-    std::vector<std::uint8_t> filtered(row_bytes + 1);
+    std::vector<std::uint8_t> filtered(filtered_bytes);
     std::uint32_t adler = adler_initial;
     for (std::size_t r = 0; r < row_count; ++r) {
         filter_row(r, filtered.data());
@@ -355,7 +413,11 @@ void check_text_chunk(const TextChunk& chunk) {
 
 void check_options(const EncodeOptions& options) {
     const Compression& c = options.compression;
-    if (c.level < 0 || c.level > 9) {
+    if (c.strategy == Strategy::libdeflate && (c.level < 1 || c.level > 12)) {
+        throw std::invalid_argument("libdeflate compression level must be 1..12, got " +
+                                    std::to_string(c.level));
+    }
+    if (c.strategy != Strategy::libdeflate && (c.level < 0 || c.level > 9)) {
         throw std::invalid_argument("zlib compression level must be 0..9, got " +
                                     std::to_string(c.level));
     }
@@ -394,22 +456,28 @@ void ImageFormat::validate() const {
 }
 
 std::size_t default_rows_per_band(const ImageFormat& format) noexcept {
-    // ~256 KiB per band: many bands for load balance, yet each long enough that starting a
-    // fresh deflate window (and fetching one row above) costs well under 1% in size and time.
-    constexpr std::size_t target_bytes = std::size_t{256} << 10;
     const std::size_t row_bytes = std::max<std::size_t>(format.row_bytes(), 1);
-    return std::clamp<std::size_t>(target_bytes / row_bytes, 1, 128);
+    return std::clamp<std::size_t>(band_target_bytes / row_bytes, 1, 128);
 }
 
-void write_png(const ImageFormat& format, const RowSource& source, const ByteSink& sink,
+Compression preset_for(const Compression& compression, ColorType type) noexcept {
+    if (type == ColorType::gray) return compression;
+    if (compression == Compression::fast()) return Compression::colour_fast();
+    if (compression == Compression::balanced()) return Compression::colour_balanced();
+    if (compression == Compression::best()) return Compression::colour_best();
+    return compression;
+}
+
+void write_png(const ImageFormat& format, const PieceSource& source, const ByteSink& sink,
                const EncodeOptions& options) {
     format.validate();
     check_options(options);
     const Compression compression = options.compression;
-    const std::size_t rows_per_band =
-        options.rows_per_band != 0 ? options.rows_per_band : default_rows_per_band(format);
-    const std::size_t band_count = (format.height + rows_per_band - 1) / rows_per_band;
-    const unsigned threads = resolve_thread_count(options.threads);
+    const BandLayout layout(format, options);
+    const std::size_t band_count = layout.band_count;
+    // More threads than bands would only wait.
+    const auto threads = static_cast<unsigned>(
+        std::min<std::size_t>(resolve_thread_count(options.threads), band_count));
     const std::size_t in_flight = options.bands_in_flight != 0
                                       ? options.bands_in_flight
                                       : std::max<std::size_t>(2 * std::size_t{threads}, 2);
@@ -432,7 +500,13 @@ void write_png(const ImageFormat& format, const RowSource& source, const ByteSin
     }
 
     BandQueue queue(band_count, in_flight);
-    BandEdges edges(in_flight + 1, format.row_bytes());
+    // Enough slots that the band above is usually still there (it is pieces_per_row bands
+    // back), within the edge budget.
+    const std::size_t slot_bytes = layout.columns_per_band * (format.row_bytes() / format.width);
+    const std::size_t edge_slots = std::max<std::size_t>(
+        std::min(layout.pieces_per_row + in_flight + 1, edge_budget_bytes / slot_bytes),
+        in_flight + 1);
+    BandEdges edges(edge_slots, slot_bytes);
     std::exception_ptr worker_error;
     // The workers run beside the calling thread, which stays free to write bands in order.
     std::jthread workers([&] {
@@ -441,11 +515,9 @@ void write_png(const ImageFormat& format, const RowSource& source, const ByteSin
                 band_count, threads,
                 [&](std::size_t band) {
                     if (!queue.wait_for_room(band)) return;
-                    const std::size_t first = band * rows_per_band;
-                    const std::size_t count = std::min(rows_per_band, format.height - first);
                     try {
-                        queue.put(band, compress_band(format, source, compression, band, first,
-                                                      count, band + 1 == band_count, edges));
+                        queue.put(band, compress_band(format, source, compression, layout, band,
+                                                      edges));
                     } catch (...) {
                         queue.abort();  // wake the writer and the waiting workers at once
                         throw;
@@ -486,6 +558,29 @@ void write_png(const ImageFormat& format, const RowSource& source, const ByteSin
     emit_chunk(sink, "IEND", {});
 }
 
+void write_png(const ImageFormat& format, const RowSource& source, const ByteSink& sink,
+               const EncodeOptions& options) {
+    const std::size_t row_bytes = format.row_bytes();
+    const std::size_t pixel_bytes = format.width == 0 ? 0 : row_bytes / format.width;
+    write_png(
+        format,
+        [&](std::size_t first_row, std::size_t row_count, std::size_t first_column,
+            std::size_t column_count, std::span<std::uint8_t> out) {
+            if (column_count == format.width) {
+                source(first_row, row_count, out);
+                return;
+            }
+            std::vector<std::uint8_t> whole(row_count * row_bytes);
+            source(first_row, row_count, whole);
+            const std::size_t piece_bytes = column_count * pixel_bytes;
+            for (std::size_t r = 0; r < row_count; ++r) {
+                std::memcpy(out.data() + r * piece_bytes,
+                            whole.data() + r * row_bytes + first_column * pixel_bytes, piece_bytes);
+            }
+        },
+        sink, options);
+}
+
 std::vector<std::uint8_t> encode_png(const ImageFormat& format,
                                      std::span<const std::uint8_t> pixels,
                                      const EncodeOptions& options) {
@@ -498,10 +593,17 @@ std::vector<std::uint8_t> encode_png(const ImageFormat& format,
                                     std::to_string(row_bytes * format.height));
     }
     std::vector<std::uint8_t> file;
+    const std::size_t pixel_bytes = row_bytes / format.width;
     write_png(
         format,
-        [&](std::size_t first_row, std::size_t row_count, std::span<std::uint8_t> out) {
-            std::memcpy(out.data(), pixels.data() + first_row * row_bytes, row_count * row_bytes);
+        [&](std::size_t first_row, std::size_t row_count, std::size_t first_column,
+            std::size_t column_count, std::span<std::uint8_t> out) {
+            const std::size_t piece_bytes = column_count * pixel_bytes;
+            for (std::size_t r = 0; r < row_count; ++r) {
+                std::memcpy(out.data() + r * piece_bytes,
+                            pixels.data() + (first_row + r) * row_bytes + first_column * pixel_bytes,
+                            piece_bytes);
+            }
         },
         [&](std::span<const std::uint8_t> bytes) {
             file.insert(file.end(), bytes.begin(), bytes.end());

@@ -35,6 +35,10 @@ enum class Strategy : std::uint8_t {
     /// Not zlib: deflate_runs.hpp's encoder, the same kind of stream as Z_RLE (2.40 MB on the
     /// headline image against Z_RLE's 2.41 MB) in about 40 % of its time. `level` is unused.
     runs,
+    /// Not zlib: libdeflate's compressor at `level` (1..12), deflate_join.hpp. Its match finder
+    /// suits colour images, whose pixels repeat whole RGB triplets: at equal time it writes
+    /// files 15-25 % smaller than zlib's.
+    libdeflate,
 };
 
 /// How the image data is compressed. The presets were chosen by measuring every level and
@@ -61,8 +65,25 @@ struct Compression {
         return {9, Strategy::standard, RowFilter::none};
     }
 
+    /// The presets for colour images (colormaps), which after any filter compress worse than
+    /// without: their pixels are a few hundred colours that repeat as whole triplets, which an
+    /// LZ77 match finder captures and a filter scrambles (docs/design.md has the measurements).
+    [[nodiscard]] static Compression colour_fast() noexcept {
+        return {1, Strategy::libdeflate, RowFilter::none};
+    }
+    [[nodiscard]] static Compression colour_balanced() noexcept {
+        return {6, Strategy::libdeflate, RowFilter::none};
+    }
+    [[nodiscard]] static Compression colour_best() noexcept {
+        return {10, Strategy::libdeflate, RowFilter::none};
+    }
+
     friend bool operator==(const Compression&, const Compression&) = default;
 };
+
+/// fast(), balanced() and best() as they suit `type`: the colour presets for every colour type
+/// but gray; any other setting is returned as it is.
+[[nodiscard]] Compression preset_for(const Compression& compression, ColorType type) noexcept;
 
 /// A tEXt chunk: Latin-1 keyword of 1..79 characters and text without NUL bytes.
 struct TextChunk {
@@ -96,10 +117,21 @@ struct EncodeOptions {
     unsigned threads = 0;
     /// Rows per independently compressed band; 0 picks about 256 KiB of pixels per band.
     std::size_t rows_per_band = 0;
+    /// Columns per band: rows wider than this are cut into pieces of it, each its own band of
+    /// one row (so a band never holds more than about 256 KiB of pixels, however wide the
+    /// image). 0 picks about 256 KiB of pixels.
+    std::size_t columns_per_band = 0;
     /// Bands that may be in progress or waiting to be written at once (bounds memory);
     /// 0 means twice the thread count.
     std::size_t bands_in_flight = 0;
 };
+
+/// Fills `out` with the pixels of `row_count` rows from `first_row` and `column_count` columns
+/// from `first_column` (rows of column_count pixels, top row first, packed). Called from several
+/// threads at once; what it throws aborts the encode and is rethrown by write_png.
+using PieceSource = std::function<void(std::size_t first_row, std::size_t row_count,
+                                       std::size_t first_column, std::size_t column_count,
+                                       std::span<std::uint8_t> out)>;
 
 /// Fills `out` with `row_count` consecutive image rows starting at row `first_row`, each
 /// ImageFormat::row_bytes() long, top row first. Called from several threads at once (for
@@ -119,11 +151,18 @@ using ByteSink = std::function<void(std::span<const std::uint8_t> bytes)>;
 /// Bands of rows are filtered and compressed as raw deflate streams on several threads, each
 /// ending on a byte boundary (Z_SYNC_FLUSH, the last one Z_FINISH), and are joined under one
 /// zlib header and an Adler-32 combined with adler32_combine. With the Up filter a band also
-/// asks the source for the row above it, so bands never wait on each other and the
-/// decompressed data is the same for every band size. At most `bands_in_flight` bands are held
-/// in memory, so an image of any height streams in bounded memory.
+/// asks the source for the row above it (unless the band before has published it), so bands
+/// never wait on each other and the decompressed data is the same for every band size. Rows
+/// wider than a band are cut into column pieces. At most `bands_in_flight` bands of at most
+/// about 256 KiB are held in memory, with at most 64 MiB of row edges, so an image of any
+/// height and width streams in bounded memory (docs/design.md gives the bound).
 /// Throws std::invalid_argument for a bad format or options and rethrows the source's and the
 /// sink's exceptions; std::bad_alloc if a band does not fit in memory.
+void write_png(const ImageFormat& format, const PieceSource& source, const ByteSink& sink,
+               const EncodeOptions& options = {});
+
+/// The same with a source of whole rows: a row cut into pieces is then produced whole for each
+/// piece (memory and time grow with the row), so wide images want a PieceSource.
 void write_png(const ImageFormat& format, const RowSource& source, const ByteSink& sink,
                const EncodeOptions& options = {});
 

@@ -12,6 +12,8 @@ packages=(
   libdeflate-dev pkgconf  # libdeflate: vectorised Adler-32 and CRC-32 for the PNG writer
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark
+  help2man          # the juliaset(1) manual page, generated from --help
+  chromium chromium-driver  # the explorer's browser tests (Selenium, headless); ~40 s to install
 )
 packages+=("$@")
 

@@ -4,6 +4,7 @@
 #include "juliaset/color.hpp"
 #include "juliaset/escape.hpp"
 #include "juliaset/fields.hpp"
+#include "juliaset/framing.hpp"
 #include "juliaset/grid.hpp"
 #include "juliaset/render.hpp"
 #include "juliaset/version.hpp"

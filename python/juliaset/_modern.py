@@ -118,6 +118,29 @@ def _centered(center: Any, width: Any, aspect: float) -> Bounds:
     return bounds
 
 
+def _default_view(
+    family: str, power: int, center: Any, width: Any, size: Any, resolution: Any
+) -> Tuple[Any, Any]:
+    """``center`` and ``width``, each defaulting to the family's view of its whole set.
+
+    The view is the core's ``default_region`` (the command's too): 0 and 3.2 wide for Julia
+    sets, -0.5 and 3.0 wide for the Mandelbrot set; each multibrot set (power > 2) gets its
+    region's centre, and a width at least wide enough that the region's height fits the image.
+    """
+    if center is not None and width is not None:
+        return center, width
+    xleft, xright, ybot, ytop = _core.default_region(family, power)
+    frame_width = xright - xleft
+    if family == "mandelbrot" and power != 2:
+        aspect = DEFAULT_ASPECT
+        if size is not None and resolution is None:
+            pixels_x, pixels_y = _check_size(size)
+            aspect = pixels_y / pixels_x
+        frame_width = max(frame_width, (ytop - ybot) / aspect)
+    frame_center = complex((xleft + xright) / 2.0, (ybot + ytop) / 2.0)
+    return (frame_center if center is None else center, frame_width if width is None else width)
+
+
 def _grid(
     center: Any, width: Any, bounds: Any, size: Any, resolution: Any
 ) -> _Grid:
@@ -217,6 +240,9 @@ def _grid_fields(
     names, single = _field_names(fields)
     iteration = _iteration_args(
         family, c, power, threshold, itermax, "smooth" in names, "the smooth field"
+    )
+    center, width = _default_view(
+        iteration["family"], iteration["power"], center, width, size, resolution
     )
     grid = _grid(center, width, bounds, size, resolution)
     with progress_callback(progress, family) as callback:
@@ -320,8 +346,8 @@ def julia(
 @overload
 def mandelbrot(
     *,
-    center: complex = ...,
-    width: float = ...,
+    center: Optional[complex] = ...,
+    width: Optional[float] = ...,
     bounds: Optional[Bounds] = ...,
     size: Optional[Size] = ...,
     resolution: Optional[int] = ...,
@@ -335,8 +361,8 @@ def mandelbrot(
 @overload
 def mandelbrot(
     *,
-    center: complex = ...,
-    width: float = ...,
+    center: Optional[complex] = ...,
+    width: Optional[float] = ...,
     bounds: Optional[Bounds] = ...,
     size: Optional[Size] = ...,
     resolution: Optional[int] = ...,
@@ -349,8 +375,8 @@ def mandelbrot(
 ) -> Dict[str, NDArray[Any]]: ...
 def mandelbrot(
     *,
-    center: complex = -0.5 + 0j,
-    width: float = 3.0,
+    center: Optional[complex] = None,
+    width: Optional[float] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,
@@ -365,7 +391,9 @@ def mandelbrot(
 
     Regions, sizes, fields and threads as for ``julia``; the default region is 3 wide around
     -0.5 (with the default 800 x 500 pixels: [-2, 1] x [-0.9375, 0.9375]). ``power > 2`` gives
-    the multibrot sets; the distance estimate differentiates with respect to c.
+    the multibrot sets, each framed whole by default (the centre and width of the command's
+    ``--mandelbrot --power`` region, widened to fit the image's aspect); the distance estimate
+    differentiates with respect to c.
 
     >>> import juliaset
     >>> inside = juliaset.mandelbrot(size=(60, 40), itermax=200, fields="interior")
@@ -471,7 +499,8 @@ def image_parameters(
     """The parameters dict of an image (the PNG metadata schema), from the image arguments.
 
     Arguments as for ``julia_image`` / ``mandelbrot_image``; ``center`` and ``width`` default
-    to the family's (0 and 3.2 for Julia sets, -0.5 and 3.0 for the Mandelbrot set). The dict
+    to the family's (0 and 3.2 for Julia sets, -0.5 and 3.0 for the Mandelbrot set, a view
+    framing the whole set for the multibrot sets of power > 2). The dict
     is what ``render_parameters`` renders and ``save_png`` records; its schema is in
     ``docs/png-metadata.md``. A colormap that is not a built-in name (a matplotlib name or
     ``Colormap`` object) is recorded by its name and its 256 colours (``colormap_table``).
@@ -486,17 +515,8 @@ def image_parameters(
     iteration = _iteration_args(
         family, c, power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
     )
-    if family == "julia":
-        default_center, default_width = 0j, 3.2
-    else:
-        default_center, default_width = -0.5 + 0j, 3.0
-    grid = _grid(
-        default_center if center is None else center,
-        default_width if width is None else width,
-        bounds,
-        size,
-        resolution,
-    )
+    center, width = _default_view(family, iteration["power"], center, width, size, resolution)
+    grid = _grid(center, width, bounds, size, resolution)
     itermin = _integer(itermin, "itermin", 0, _UINT32_MAX)
     if itermin >= iteration["itermax"]:
         raise ValueError(
@@ -645,8 +665,8 @@ def julia_image(
 
 def mandelbrot_image(
     *,
-    center: complex = -0.5 + 0j,
-    width: float = 3.0,
+    center: Optional[complex] = None,
+    width: Optional[float] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,

@@ -5,8 +5,10 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
@@ -29,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -218,6 +221,48 @@ Array2D<T> allocate(const juliaset::PixelGrid& grid, const char* function, const
     return allocate<T, Array2D<T>>(shape, function, dtype);
 }
 
+// --- cancellation from other Python threads ------------------------------------------------
+
+// A flag that another thread raises to stop the renders started inside `with token:` on this
+// thread. Entering pushes it onto this thread's stack; run_interruptibly uses the top one.
+struct CancelToken {
+    std::atomic<bool> flag{false};
+};
+thread_local std::vector<CancelToken*> entered_cancel_tokens;
+thread_local std::atomic<bool>* active_cancel_flag = nullptr;
+
+void enter_cancel_token(CancelToken& token) {
+    entered_cancel_tokens.push_back(&token);
+    active_cancel_flag = &token.flag;
+}
+
+void exit_cancel_token(CancelToken& token) {
+    if (entered_cancel_tokens.empty() || entered_cancel_tokens.back() != &token) {
+        throw std::invalid_argument("CancelToken: exited a token that is not the innermost one "
+                                    "entered on this thread");
+    }
+    entered_cancel_tokens.pop_back();
+    active_cancel_flag =
+        entered_cancel_tokens.empty() ? nullptr : &entered_cancel_tokens.back()->flag;
+}
+
+// The 256 colours of a built-in colormap, exactly as the renderer looks them up (colour i is
+// what values in [i / 256, (i + 1) / 256) get), as float64 (256, 3) in [0, 1].
+nb::ndarray<nb::numpy, double, nb::shape<juliaset::Colormap::size, 3>> colormap_table(
+    const std::string& name) {
+    const juliaset::Colormap colormap = juliaset::Colormap::named(name);
+    auto* data = new double[juliaset::Colormap::size * 3];
+    for (std::size_t i = 0; i < juliaset::Colormap::size; ++i) {
+        const juliaset::Rgb colour =
+            colormap.at((static_cast<double>(i) + 0.5) / juliaset::Colormap::size);
+        data[i * 3] = colour.r;
+        data[i * 3 + 1] = colour.g;
+        data[i * 3 + 2] = colour.b;
+    }
+    nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+    return {data, {juliaset::Colormap::size, 3}, owner};
+}
+
 // Rows a render has finished, counted by the render thread and reported to a Python callable
 // `progress(done, total)` by the thread that waits for it, with the GIL held: the workers never
 // touch Python. Created and destroyed with the GIL held.
@@ -272,7 +317,10 @@ void render_rows(const juliaset::PixelGrid& grid, ProgressReport& progress,
 // converted: the worker never touches Python.
 template <class Render>
 void run_interruptibly(Render&& render, ProgressReport* progress = nullptr) {
-    std::atomic<bool> cancel{false};
+    std::atomic<bool> own_cancel{false};
+    // Inside `with CancelToken():` the token's flag is the render's, so another thread can
+    // cancel it (the explorer's server cancels renders that a newer view made stale).
+    std::atomic<bool>& cancel = active_cancel_flag != nullptr ? *active_cancel_flag : own_cancel;
     std::promise<void> finished;
     std::future<void> outcome = finished.get_future();
     bool interrupted = false;
@@ -649,6 +697,140 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
     return out;
 }
 
+// --- pixel windows: one tile of a grid, exactly the pixels of the full render ----------------
+// For chunked renders (juliaset.dask): each chunk renders its window of the full grid.
+
+using HistogramCounts = nb::ndarray<const std::uint32_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using HistogramSamples = nb::ndarray<const std::uint64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+
+juliaset::PixelWindow make_window(const juliaset::PixelGrid& grid, std::int64_t x0,
+                                  std::int64_t y0, std::int64_t window_width,
+                                  std::int64_t window_height) {
+    if (x0 < 0 || y0 < 0 || window_width < 1 || window_height < 1) {
+        throw std::invalid_argument(
+            "window: x0 and y0 must be at least 0 and its width and height at least 1, got (" +
+            std::to_string(x0) + ", " + std::to_string(y0) + ", " +
+            std::to_string(window_width) + ", " + std::to_string(window_height) + ")");
+    }
+    const juliaset::PixelWindow window{
+        static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
+        static_cast<std::size_t>(window_width), static_cast<std::size_t>(window_height)};
+    grid.check_window(window);
+    return window;
+}
+
+nb::dict window_fields(double xleft, double xright, double ybot, double ytop, std::int64_t width,
+                       std::int64_t height, std::int64_t x0, std::int64_t y0,
+                       std::int64_t window_width, std::int64_t window_height,
+                       const std::string& family, std::int64_t power, double c_re, double c_im,
+                       double threshold, std::int64_t itermax,
+                       const std::vector<std::string>& fields, std::int64_t threads) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
+    if (itermax < 1) {
+        throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
+    }
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, 0, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    const std::size_t shape[] = {window.height, window.width};
+    const FieldArrays arrays(fields, shape, "fields_window");
+    const juliaset::FieldBuffers buffers = arrays.buffers(window.size());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        if (arrays.only_counts()) {
+            juliaset::render_counts(grid, params, window, buffers.counts, options);
+        } else {
+            juliaset::render_fields(grid, params, window, buffers, options);
+        }
+    });
+    return arrays.to_dict();
+}
+
+ImageArray window_image(double xleft, double xright, double ybot, double ytop,
+                        std::int64_t width, std::int64_t height, std::int64_t x0, std::int64_t y0,
+                        std::int64_t window_width, std::int64_t window_height,
+                        const std::string& family, std::int64_t power, double c_re, double c_im,
+                        double threshold, std::int64_t itermin, std::int64_t itermax,
+                        const std::string& coloring,
+                        const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
+                        std::int64_t supersample,
+                        const std::optional<HistogramCounts>& histogram_counts,
+                        const std::optional<HistogramSamples>& histogram_samples,
+                        std::int64_t threads, const std::string& precision) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::PixelWindow window = make_window(grid, x0, y0, window_width, window_height);
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", precision);
+    juliaset::ImageSpec spec;
+    if (coloring == "count") {
+        spec.coloring = juliaset::Coloring::count;
+    } else if (coloring == "smooth") {
+        spec.coloring = juliaset::Coloring::smooth;
+    } else if (coloring == "histogram") {
+        spec.coloring = juliaset::Coloring::histogram;
+    } else {
+        throw std::invalid_argument(
+            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
+    }
+    spec.colormap = make_colormap(colormap);
+    if (bits != 8 && bits != 16) {
+        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
+    }
+    if (!spec.colormap.is_gray_ramp()) {
+        if (bits == 16) {
+            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
+                                        "bits per channel, got colormap \"" +
+                                        spec.colormap.name() + "\"");
+        }
+        spec.format = juliaset::PixelFormat::rgb8;
+    } else {
+        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
+    }
+    spec.supersample = to_uint32(supersample, "supersample");
+    spec.validate(params);
+    (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
+    // Histogram colouring needs the whole image's histogram (of every sample's count); a
+    // window cannot compute it alone.
+    juliaset::HistogramLevels levels(params.itermax);
+    if (spec.coloring == juliaset::Coloring::histogram) {
+        if (!histogram_counts || !histogram_samples ||
+            histogram_counts->shape(0) != histogram_samples->shape(0)) {
+            throw std::invalid_argument(
+                "histogram_counts, histogram_samples: histogram colouring of a window needs the "
+                "whole image's histogram, its distinct escaped counts (uint32, ascending) and "
+                "the samples of each (uint64), two arrays of one length");
+        }
+        levels = juliaset::HistogramLevels(
+            params.itermax,
+            std::span<const std::uint32_t>(histogram_counts->data(), histogram_counts->shape(0)),
+            std::span<const std::uint64_t>(histogram_samples->data(),
+                                           histogram_samples->shape(0)));
+    }
+
+    const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
+    std::vector<std::size_t> shape{window.height, window.width};
+    if (rgb) shape.push_back(3);
+    ImageArray out = spec.format == juliaset::PixelFormat::gray16
+                         ? allocate<std::uint16_t, ImageArray>(shape, "image_window", "uint16")
+                         : allocate<std::uint8_t, ImageArray>(shape, "image_window", "uint8");
+    const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        juliaset::render_image(grid, params, window, spec, levels, bytes, options);
+        if constexpr (std::endian::native == std::endian::little) {
+            if (spec.format == juliaset::PixelFormat::gray16) {
+                auto* samples = static_cast<std::uint16_t*>(out.data());
+                for (std::size_t i = 0; i < window.size(); ++i) {
+                    samples[i] = static_cast<std::uint16_t>((samples[i] >> 8) | (samples[i] << 8));
+                }
+            }
+        }
+    });
+    return out;
+}
+
 constexpr const char* fields_doc = R"(
 ``family`` is ``"julia"`` (z0 = the point, c = ``c_re + 1j * c_im``) or ``"mandelbrot"``
 (z0 = 0, c = the point, ``c_re`` and ``c_im`` ignored); both iterate ``z <- z**power + c``
@@ -757,6 +939,17 @@ NB_MODULE(_core, m) {
         },
         "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "resolution"_a,
         "The (width, height) in pixels of the grid the renderers sample.");
+    m.def(
+        "default_region",
+        [](const std::string& family, std::int64_t power) {
+            const juliaset::JuliaParams params =
+                make_family_params(family, power, 0.0, 0.0, 2.0, 0, 1);
+            const juliaset::Region region = juliaset::default_region(params.family, params.power);
+            return std::make_tuple(region.xleft, region.xright, region.ybot, region.ytop);
+        },
+        "family"_a, "power"_a = 2,
+        "(xleft, xright, ybot, ytop) of the region shown when none is given: one that\n"
+        "frames the whole set of the family and power (the command's --mandelbrot default).");
     m.def("grid_points", &grid_points, "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a,
           "resolution"_a,
           "The complex points the renderers sample, as a complex128 array (height, width):\n"
@@ -808,8 +1001,77 @@ NB_MODULE(_core, m) {
           "threshold"_a, "itermin"_a, "itermax"_a, "coloring"_a = "count",
           "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1, "threads"_a = 0,
           "precision"_a = "exact", "progress"_a = nb::none(), image_doc);
+    // Pixel windows of a grid (juliaset.dask renders each chunk with these).
+    m.def("fields_window", &window_fields,
+          nb::sig("def fields_window(xleft: float, xright: float, ybot: float, ytop: float, "
+                  "width: int, height: int, x0: int, y0: int, window_width: int, "
+                  "window_height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermax: int, "
+                  "fields: collections.abc.Sequence[str] = ['counts'], threads: int = 0) "
+                  "-> dict[str, numpy.typing.NDArray[typing.Any]]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
+          "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermax"_a,
+          "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
+          (std::string("``fields`` for the window of ``window_width`` x ``window_height`` pixels\n"
+                       "at column ``x0``, row ``y0`` of the ``width`` x ``height`` grid: exactly\n"
+                       "those pixels of the full grid's arrays (shape (window_height,\n"
+                       "window_width)). IndexError for a window outside the grid.\n") +
+           fields_doc)
+              .c_str());
+    m.def("image_window", &window_image,
+          nb::sig("def image_window(xleft: float, xright: float, ybot: float, ytop: float, "
+                  "width: int, height: int, x0: int, y0: int, window_width: int, "
+                  "window_height: int, *, family: str = 'julia', power: int = 2, c_re: float, "
+                  "c_im: float, threshold: float, itermin: int, itermax: int, "
+                  "coloring: str = 'count', "
+                  "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
+                  "supersample: int = 1, "
+                  "histogram_counts: numpy.typing.NDArray[numpy.uint32] | None = None, "
+                  "histogram_samples: numpy.typing.NDArray[numpy.uint64] | None = None, "
+                  "threads: int = 0, precision: str = 'exact') "
+                  "-> numpy.typing.NDArray[typing.Any]"),
+          "xleft"_a, "xright"_a, "ybot"_a, "ytop"_a, "width"_a, "height"_a, "x0"_a, "y0"_a,
+          "window_width"_a, "window_height"_a, nb::kw_only(), "family"_a = "julia",
+          "power"_a = 2, "c_re"_a, "c_im"_a, "threshold"_a, "itermin"_a, "itermax"_a,
+          "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1,
+          "histogram_counts"_a = nb::none(), "histogram_samples"_a = nb::none(),
+          "threads"_a = 0, "precision"_a = "exact",
+          "``image`` for the window at column ``x0``, row ``y0`` of the ``width`` x ``height``\n"
+          "grid: exactly those pixels of the full image. Histogram colouring needs the whole\n"
+          "image's histogram: ``histogram_counts``, the distinct escaped counts (uint32,\n"
+          "ascending, each < itermax) of every sample of the (supersampled) grid, and\n"
+          "``histogram_samples``, how many samples have each (uint64).");
     m.def("colormap_names", &juliaset::Colormap::names,
           "Names of the built-in colormaps ``image`` accepts, each reversed by a trailing \"_r\".");
+    m.def("colormap_table", &colormap_table, "name"_a,
+          "The 256 colours of the built-in colormap ``name`` as a float64 (256, 3) array in\n"
+          "[0, 1]: a value t gets colour ``min(floor(t * 256), 255)``. For ``\"gray\"`` (no\n"
+          "table: an 8-bit level is ``floor(t * 255)``) it is the ramp ``(i + 0.5) / 256``.");
+    nb::class_<CancelToken>(m, "CancelToken",
+                            "A flag that cancels the renders run inside ``with token:``.\n\n"
+                            "Any thread may call ``cancel()``; a render on the thread that "
+                            "entered the token\nthen stops between tasks and raises "
+                            "RuntimeError('render cancelled').")
+        .def(nb::init<>())
+        .def("cancel", [](CancelToken& t) { t.flag.store(true, std::memory_order_relaxed); },
+             "Stop the token's renders (now, or as soon as one starts).")
+        .def_prop_ro(
+            "cancelled",
+            [](const CancelToken& t) { return t.flag.load(std::memory_order_relaxed); },
+            "Whether cancel() was called.")
+        .def("__enter__",
+             [](CancelToken& t) -> CancelToken& {
+                 enter_cancel_token(t);
+                 return t;
+             },
+             nb::rv_policy::reference)
+        .def("__exit__",
+             [](CancelToken& t, nb::handle, nb::handle, nb::handle) {
+                 exit_cancel_token(t);
+                 return false;
+             },
+             "exc_type"_a.none(), "exc_value"_a.none(), "traceback"_a.none());
     m.def("simd_target", &juliaset::simd_target_name,
           "Name of the SIMD target kernel=\"auto\" uses on this CPU.");
     m.def("available_simd_targets", &juliaset::available_simd_targets,

@@ -319,7 +319,13 @@ TEST(CliOptions, NewValueFlagsInBothLongSpellings) {
 TEST(CliOptions, MandelbrotHasItsOwnDefaultRegionAndNoC) {
     const Options options = parse_ok({"--mandelbrot"});
     EXPECT_EQ(options.params.family, Family::mandelbrot);
-    EXPECT_EQ(options.region, juliaset::cli::default_mandelbrot_region);
+    EXPECT_EQ(options.region, (juliaset::Region{-2.0, 1.0, -1.0, 1.0}));
+    // Each power has a region that frames its set (juliaset::default_region); the power may
+    // come before or after --mandelbrot, and bounds given still replace it one by one.
+    EXPECT_EQ(parse_ok({"--power=3", "--mandelbrot"}).region, (juliaset::Region{-0.8, 0.8, -1.45, 1.45}));
+    EXPECT_EQ(parse_ok({"--mandelbrot", "--power=3", "-X=2"}).region,
+              (juliaset::Region{-0.8, 2.0, -1.45, 1.45}));
+    EXPECT_EQ(parse_ok({"--power=3"}).region, (juliaset::Region{-1.6, 1.6, -1.0, 1.0}));
     // Bounds given explicitly replace the default one by one.
     const Options zoomed = parse_ok({"--mandelbrot", "-x=-0.8", "-X=-0.7"});
     EXPECT_EQ(zoomed.region, (juliaset::Region{-0.8, -0.7, -1.0, 1.0}));

@@ -411,6 +411,103 @@ TEST(PngWriter, ABandRendersTheRowAboveItselfWhenItsNeighbourIsLate) {
     EXPECT_EQ(decode(with_late_neighbours, 1).filter_bytes.size(), format.height);
 }
 
+// Rows cut into column pieces (each a band of one row) decode to the same filtered data as
+// whole rows, for gray and colour, every preset and thread count.
+TEST(PngWriter, RowsCutIntoColumnPiecesJoinToTheSameData) {
+    struct Case {
+        ColorType color;
+        std::size_t bytes_per_pixel;
+        std::uint32_t width, height;
+    };
+    for (const Case& c : {Case{ColorType::gray, 1, 123, 20}, Case{ColorType::rgb, 3, 53, 17}}) {
+        ImageFormat format = gray_format(c.width, c.height);
+        format.color_type = c.color;
+        const Bytes pixels = test_pixels(format.row_bytes(), format.height);
+        for (const Compression& compression :
+             {Compression::fast(), Compression::balanced(), Compression::best(),
+              Compression::colour_fast(), Compression::colour_balanced(),
+              Compression::colour_best(), Compression{6, Strategy::filtered, RowFilter::up},
+              Compression{3, Strategy::libdeflate, RowFilter::up}}) {
+            EncodeOptions whole;
+            whole.compression = compression;
+            whole.threads = 1;
+            const Decoded reference = decode(juliaset::png::encode_png(format, pixels, whole),
+                                             c.bytes_per_pixel);
+            ASSERT_EQ(reference.pixels, pixels);
+            for (const std::size_t columns : {1UL, 7UL, 50UL, std::size_t{c.width}}) {
+                Bytes first_file;
+                for (const unsigned threads : {1U, 3U}) {
+                    EncodeOptions options = whole;
+                    options.columns_per_band = columns;
+                    options.threads = threads;
+                    const Bytes file = juliaset::png::encode_png(format, pixels, options);
+                    const Decoded image = decode(file, c.bytes_per_pixel);
+                    EXPECT_EQ(image.filtered_stream, reference.filtered_stream)
+                        << columns << " columns per band, level " << compression.level;
+                    if (first_file.empty()) first_file = file;
+                    EXPECT_EQ(file, first_file) << "bytes depend on the thread count";
+                }
+            }
+        }
+    }
+}
+
+// However wide the image, the source is asked for pieces of at most about 256 KiB, and for
+// the row above a piece only when the band above has gone from the ring of edges.
+TEST(PngWriter, WideRowsAreRequestedInPiecesOfAQuarterMebibyte) {
+    ImageFormat format = gray_format(1000000, 3);
+    format.color_type = ColorType::rgb;
+    std::atomic<std::size_t> largest{0};
+    std::atomic<std::size_t> requested{0};
+    std::atomic<std::size_t> bad_windows{0};
+    Bytes file;
+    EncodeOptions options;
+    options.threads = 3;
+    juliaset::png::write_png(
+        format,
+        [&](std::size_t first_row, std::size_t row_count, std::size_t first_column,
+            std::size_t column_count, std::span<std::uint8_t> out) {
+            if (out.size() != row_count * column_count * 3 || first_row + row_count > 3 ||
+                first_column + column_count > 1000000) {
+                ++bad_windows;
+            }
+            std::size_t seen = largest.load();
+            while (out.size() > seen && !largest.compare_exchange_weak(seen, out.size())) {
+            }
+            requested += out.size();
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const std::size_t column = first_column + i / 3 % column_count;
+                out[i] = static_cast<std::uint8_t>(column / 1000 + (first_row + i / (3 * column_count)) * 40);
+            }
+        },
+        [&](std::span<const std::uint8_t> bytes) { file.insert(file.end(), bytes.begin(), bytes.end()); },
+        options);
+    EXPECT_EQ(bad_windows.load(), 0u);
+    EXPECT_LE(largest.load(), std::size_t{256} << 10);
+    EXPECT_EQ(requested.load(), std::size_t{3000000} * 3);  // no piece was rendered twice
+    const Decoded image = decode(file, 3);
+    ASSERT_EQ(image.pixels.size(), std::size_t{9000000});
+    EXPECT_EQ(image.pixels[3 * 999999], static_cast<std::uint8_t>(999));
+    EXPECT_EQ(image.pixels[3 * (2 * 1000000 + 123456) + 2], static_cast<std::uint8_t>(123 + 80));
+}
+
+TEST(PngWriter, ColourImagesGetTheColourPresets) {
+    using juliaset::png::preset_for;
+    EXPECT_EQ(preset_for(Compression::fast(), ColorType::rgb), Compression::colour_fast());
+    EXPECT_EQ(preset_for(Compression::balanced(), ColorType::rgb), Compression::colour_balanced());
+    EXPECT_EQ(preset_for(Compression::best(), ColorType::rgba), Compression::colour_best());
+    EXPECT_EQ(preset_for(Compression::balanced(), ColorType::gray), Compression::balanced());
+    const Compression custom{4, Strategy::standard, RowFilter::up};
+    EXPECT_EQ(preset_for(custom, ColorType::rgb), custom);
+    EncodeOptions bad;
+    bad.compression = {13, Strategy::libdeflate, RowFilter::none};
+    EXPECT_THROW((void)juliaset::png::encode_png(gray_format(4, 4), Bytes(16), bad),
+                 std::invalid_argument);
+    bad.compression.level = 0;
+    EXPECT_THROW((void)juliaset::png::encode_png(gray_format(4, 4), Bytes(16), bad),
+                 std::invalid_argument);
+}
+
 TEST(PngWriter, DefaultBandsHoldAboutAQuarterMebibyte) {
     EXPECT_EQ(juliaset::png::default_rows_per_band(gray_format(4000, 10)), 65u);
     EXPECT_EQ(juliaset::png::default_rows_per_band(gray_format(100, 10)), 128u);

@@ -133,3 +133,44 @@ def test_histogram_levels_do_not_depend_on_itermax_beyond_the_largest_count():
     ]
     for image in images[1:]:
         np.testing.assert_array_equal(image, images[0])
+
+
+# --- the command: peak memory does not grow with itermax, the width or the thread count ------
+
+# Address space, not resident memory, is what RLIMIT_AS bounds: each thread adds its stack and
+# a malloc arena reservation (up to 64 MiB each), so the limit allows for the cores the command
+# may use. Before issue 10 these cases needed 0.6-7.4 GB.
+CLI_LIMIT = 200 * MIB + (__import__("os").cpu_count() or 1) * 80 * MIB
+
+
+def decode(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-R=8", "-M=4294967295", "--histogram"],
+        ["-R=8", "-M=100000000", "--histogram", "--colormap=magma", "--supersample=4"],
+        ["-R=1000000", "-y=0", "-Y=3.2e-6", "--threads=1024"],
+        ["-R=200000", "-y=0", "-Y=16e-6", "--supersample=16"],
+        # c outside the Mandelbrot set: every point escapes (these within a few hundred steps).
+        ["-R=300000", "-y=0.5", "-Y=0.500032", "-r=-0.75", "-i=0.005", "--colormap=magma",
+         "--histogram", "-M=500000000"],
+        # 20 rows cut into pieces: the Up filter takes each piece's row above from the ring.
+        ["-R=400000", "-y=0", "-Y=1.6e-4"],
+    ],
+    ids=["histogram-M-2^32", "histogram-magma-ss4", "wide-1024-threads", "wide-ss16",
+         "wide-colour-histogram", "wide-20-rows"],
+)
+def test_command_runs_within_a_small_address_space(cli, tmp_path, args):
+    output = tmp_path / "out.png"
+    result = run_limited([cli, *args, "-o", str(output)], CLI_LIMIT, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+    # The pieces join into the image the Python API renders whole from the file's record.
+    import juliaset
+
+    expected = juliaset.render_parameters(juliaset.read_parameters(output))
+    np.testing.assert_array_equal(decode(output), expected)

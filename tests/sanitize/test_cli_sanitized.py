@@ -178,8 +178,12 @@ IDAT = chunk(b"IDAT", zlib.compress(b"\0\0\0\0\0" * 4))
 IEND = chunk(b"IEND", b"")
 
 
+def png_with_chunk(kind: bytes, data: bytes) -> bytes:
+    return SIGNATURE + IHDR + chunk(kind, data) + IDAT + IEND
+
+
 def png_with_record(text: bytes) -> bytes:
-    return SIGNATURE + IHDR + chunk(b"tEXt", b"juliaset\0" + text) + IDAT + IEND
+    return png_with_chunk(b"tEXt", b"juliaset\0" + text)
 
 
 GOOD_RECORD = {
@@ -204,7 +208,6 @@ MALFORMED_FILES = {
     "length_past_end": SIGNATURE + IHDR + struct.pack(">I", 1 << 20) + b"tEXt" + b"x" * 64,
     "no_record": SIGNATURE + IHDR + chunk(b"tEXt", b"Software\0juliaset") + IDAT + IEND,
     "text_without_separator": SIGNATURE + IHDR + chunk(b"tEXt", b"juliaset") + IDAT + IEND,
-    "record_after_idat": SIGNATURE + IHDR + IDAT + chunk(b"tEXt", b"juliaset\0" + record_with()) + IEND,
     "not_json": png_with_record(b"family=julia"),
     "json_array": png_with_record(b"[1, 2, 3]"),
     "deeply_nested": png_with_record(b"[" * 100_000 + b"]" * 100_000),
@@ -226,6 +229,16 @@ MALFORMED_FILES = {
     "invalid_utf8": png_with_record(record_with().replace(b'"julia"', b'"jul\xffia"')),
     "lone_surrogate": png_with_record(record_with().replace(b'"julia"', b'"\\ud800"')),
     "itermin_not_below_itermax": png_with_record(record_with(itermin=80)),
+    "colour_table_short": png_with_record(record_with(colormap="mine", colormap_table=[[0, 0, 0]] * 255)),
+    "colour_table_out_of_range": png_with_record(record_with(colormap="mine", colormap_table=[[0, 2, 0]] * 256)),
+    "ztxt_bad_zlib": png_with_chunk(b"zTXt", b"juliaset\0\0" + b"not zlib data"),
+    "ztxt_unknown_method": png_with_chunk(b"zTXt", b"juliaset\0\x07" + zlib.compress(record_with())),
+    "ztxt_bomb": png_with_chunk(b"zTXt", b"juliaset\0\0" + zlib.compress(b" " * (64 << 20), 9)),
+    "ztxt_truncated_stream": png_with_chunk(b"zTXt", b"juliaset\0\0" + zlib.compress(record_with())[:-6]),
+    "itxt_without_fields": png_with_chunk(b"iTXt", b"juliaset\0"),
+    "itxt_bad_flag": png_with_chunk(b"iTXt", b"juliaset\0\x05\0\0\0" + record_with()),
+    "itxt_bad_utf8": png_with_chunk(b"iTXt", b"juliaset\0\0\0\0\0" + record_with().replace(b"julia", b"\xffulia")),
+    "oversized_record": png_with_record(record_with(engine="x" * (1 << 20))),
 }
 
 
@@ -242,11 +255,22 @@ def test_from_unreadable_paths(cli: str, tmp_path: Path, path: str) -> None:
     run(cli, ["--from", path, "-o", "out.png"], tmp_path, 2)
 
 
-def test_from_a_good_handmade_record(cli: str, tmp_path: Path) -> None:
+GOOD_FILES = {
+    "tEXt": png_with_record(record_with(colormap="plasma", coloring="smooth")),
+    "after_the_image_data": SIGNATURE + IHDR + IDAT + chunk(b"tEXt", b"juliaset\0" + record_with()) + IEND,
+    "zTXt": png_with_chunk(b"zTXt", b"juliaset\0\0" + zlib.compress(record_with(colormap="magma"))),
+    "iTXt": png_with_chunk(b"iTXt", b"juliaset\0\0\0en\0juliaset\0" + record_with(colormap="magma")),
+    "iTXt_compressed": png_with_chunk(b"iTXt", b"juliaset\0\1\0\0\0" + zlib.compress(record_with())),
+    "colour_table": png_with_record(record_with(colormap="mine", colormap_table=[[i / 255, 0.5, 1 - i / 255] for i in range(256)])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_FILES))
+def test_from_good_handmade_files(cli: str, tmp_path: Path, name: str) -> None:
     source = tmp_path / "source.png"
-    source.write_bytes(png_with_record(record_with(colormap="plasma", coloring="smooth")))
+    source.write_bytes(GOOD_FILES[name])
     result = run(cli, ["--from", str(source), "-o", "-"], tmp_path, 0)
-    assert pixels(result.stdout).shape == (5, 8, 3)
+    assert pixels(result.stdout).shape[:2] == (5, 8)
 
 
 # --- outputs that cannot be written: status 1, one line ----------------------------------------
