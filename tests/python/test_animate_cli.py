@@ -43,6 +43,12 @@ def test_morph_and_zoom_commands_write_their_outputs(tmp_path: Path) -> None:
     region = last["region"]
     assert region["xright"] - region["xleft"] == pytest.approx(1e-3)
     assert last["itermax"] == 50 + round(10 * 3.4771212547)
+    julia = run(["zoom", "j", "--julia=-0.8+0.156i", "--end=0.3+0.2i,0.5", "--frames=2",
+                 "--size=32x24", "--rotation=90"], tmp_path)
+    assert julia.returncode == 0, julia.stderr
+    first = juliaset.read_parameters(tmp_path / "j" / "frame_000000.png")
+    assert first["family"] == "julia" and first["c"] == [-0.8, 0.156]
+    assert first["region"]["xleft"] == pytest.approx(-1.6)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ each with the smooth colouring (the zoom's default: no banding, no flicker) and 
 colouring. For each, three rows: **render** (the still renders alone, one after another, every
 core), **encode** (the encoder alone, fed the same frames, kept in a
 file-backed array in the temporary folder), and **pipeline** (``morph``
-/ ``zoom`` writing the .mp4, render and encode overlapping). The zoom's frames are spread over
+/ ``zoom`` writing the .mp4, render and encode overlapping; once more with x264's
+``ultrafast`` preset). The zoom's frames are spread over
 its whole depth range. Besides frames per wall-clock second it reports this process's CPU time
 per frame (every thread) and the frame rate that CPU time would give on ``--cores`` cores the
 process had to itself: the development machine is shared, so wall-clock rates there say more
@@ -112,6 +113,10 @@ def run(frames: int, out: Path, cores: int = 2) -> Dict[str, Any]:
                 "pipeline": _pipeline(
                     lambda: morph(folder / "morph.mp4", circle, frames, **options),
                     frames, cores),
+                "pipeline, ultrafast": _pipeline(
+                    lambda: morph(folder / "morph.mp4", circle, frames, preset="ultrafast",
+                                  **options),
+                    frames, cores),
             }
         for coloring in COLORINGS:
             options = dict(ZOOM, coloring=coloring)
@@ -122,6 +127,10 @@ def run(frames: int, out: Path, cores: int = 2) -> Dict[str, Any]:
                 "pipeline": _pipeline(
                     lambda: zoom(folder / "zoom.mp4", (-0.5, 3), (TARGET, "1e-12"), frames,
                                  **options),
+                    frames, cores),
+                "pipeline, ultrafast": _pipeline(
+                    lambda: zoom(folder / "zoom.mp4", (-0.5, 3), (TARGET, "1e-12"), frames,
+                                 preset="ultrafast", **options),
                     frames, cores),
             }
     out.mkdir(parents=True, exist_ok=True)
@@ -151,7 +160,7 @@ def main() -> None:
     labels = {"morph": "1280x720 Julia morph, itermax 256", "zoom": "1920x1080 zoom to 1e-12"}
     for name in (f"{a}/{c}" for a in ("morph", "zoom") for c in COLORINGS):
         animation, coloring = name.split("/")
-        for step in ("render", "encode", "pipeline"):
+        for step in ("render", "encode", "pipeline", "pipeline, ultrafast"):
             row = results[name][step]
             print(f"| {labels[animation]}, {coloring} | {step} | {row['fps']:.1f} | "
                   f"{row['cpu_s_per_frame']:.3f} | {row['fps_on_dedicated_cores']:.1f} |")

@@ -137,8 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="A zoom from --start to --end (each CENTER,WIDTH; decimal strings keep every "
         "digit), exponential in width, the end centre held still.",
         epilog=EXAMPLES_ZOOM, formatter_class=argparse.RawDescriptionHelpFormatter)
-    zoom.add_argument("--start", type=_view, default=("-0.5", "3"), metavar="CENTER,WIDTH",
-                      help="the first view (default -0.5,3: the whole Mandelbrot set)")
+    zoom.add_argument("--start", type=_view, default=None, metavar="CENTER,WIDTH",
+                      help="the first view (default -0.5,3: the whole Mandelbrot set; 0,3.2 "
+                      "with --julia)")
     zoom.add_argument("--end", type=_view, required=True, metavar="CENTER,WIDTH",
                       help="the last view, e.g. --end=-0.7436+0.1318i,1e-6")
     zoom.add_argument("--key", type=_view, action="append", default=[], metavar="CENTER,WIDTH",
@@ -196,9 +197,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             keywords = _image_keywords(args)
             family = "mandelbrot"
+            start = ("-0.5", "3") if args.start is None else args.start
             if args.julia is not None:
                 family, keywords["c"] = "julia", args.julia
-            result = zoom(args.output, args.start, args.end, args.frames, family=family,
+                start = ("0", "3.2") if args.start is None else args.start
+            result = zoom(args.output, start, args.end, args.frames, family=family,
                           keyframes=args.key, ease=args.ease, rotation=args.rotation,
                           itermax_per_decade=args.itermax_per_decade,
                           itermin_per_decade=args.itermin_per_decade, **common, **keywords)
