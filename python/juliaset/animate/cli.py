@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     zoom = commands.add_parser(
         "zoom", help="a zoom from one view to another",
         description="A zoom from --start to --end (each CENTER,WIDTH; decimal strings keep every "
-        "digit), exponential in width, the end centre held still.",
+        "digit), exponential in width; the frames converge on the end centre.",
         epilog=EXAMPLES_ZOOM, formatter_class=argparse.RawDescriptionHelpFormatter)
     zoom.add_argument("--start", type=_view, default=None, metavar="CENTER,WIDTH",
                       help="the first view (default -0.5,3: the whole Mandelbrot set; 0,3.2 "
