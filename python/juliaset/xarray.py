@@ -137,8 +137,8 @@ def julia(
 
 def mandelbrot(
     *,
-    center: complex = -0.5 + 0j,
-    width: float = 3.0,
+    center: Optional[complex] = None,
+    width: Optional[float] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,
@@ -191,8 +191,8 @@ def julia_image(
 
 def mandelbrot_image(
     *,
-    center: complex = -0.5 + 0j,
-    width: float = 3.0,
+    center: Optional[complex] = None,
+    width: Optional[float] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,

@@ -207,14 +207,14 @@ TEST(Metadata, TheCommandsChunksReadBackAsItsOptions) {
     EXPECT_EQ(chunks[0].keyword, "Software");
     EXPECT_EQ(chunks[1].keyword, "Comment");
     EXPECT_EQ(chunks[1].text,
-              "juliaset -R=90 -x=-2 -X=1 -y=-1 -Y=1 --mandelbrot -t=2 -m=5 -M=80 --power=3 "
+              "juliaset -R=90 -x=-0.8 -X=0.8 -y=-1.45 -Y=1.45 --mandelbrot -t=2 -m=5 -M=80 --power=3 "
               "--colormap=plasma --supersample=2");
     TempFile file("juliaset_metadata_test.png");
     file.write(png_with(chunks));
     const ImageRecord record = juliaset::cli::read_image_record(file.path());
     EXPECT_EQ(record, juliaset::cli::image_record(options));
     EXPECT_EQ(record.width, 90u);
-    EXPECT_EQ(record.height, 60u);
+    EXPECT_EQ(record.height, 163u);  // the power-3 multibrot set is taller than wide
 }
 
 TEST(Metadata, FilesWithoutAUsableRecordAreReportedByName) {
