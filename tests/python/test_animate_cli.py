@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import pytest
 
@@ -43,6 +43,12 @@ def test_morph_and_zoom_commands_write_their_outputs(tmp_path: Path) -> None:
     region = last["region"]
     assert region["xright"] - region["xleft"] == pytest.approx(1e-3)
     assert last["itermax"] == 50 + round(10 * 3.4771212547)
+    julia = run(["zoom", "j", "--julia=-0.8+0.156i", "--end=0.3+0.2i,0.5", "--frames=2",
+                 "--size=32x24", "--rotation=90"], tmp_path)
+    assert julia.returncode == 0, julia.stderr
+    first = juliaset.read_parameters(tmp_path / "j" / "frame_000000.png")
+    assert first["family"] == "julia" and first["c"] == [-0.8, 0.156]
+    assert first["region"]["xleft"] == pytest.approx(-1.6)
 
 
 @pytest.mark.parametrize(
@@ -70,13 +76,21 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path: Path, args: List[str],
     assert list(tmp_path.iterdir()) == []
 
 
-def _interrupt_when(process: subprocess.Popen, ready: object, limit: float = 60) -> None:
-    deadline = time.monotonic() + limit
-    while not ready():  # type: ignore[operator]
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the command made no progress"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+def _interrupt_when(process: subprocess.Popen, ready: object, limit: float = 60) -> Tuple[str, str]:
+    """Sends SIGINT once ``ready()``, and returns the output; the process is killed if anything
+    goes wrong (no test leaves one behind)."""
+    try:
+        deadline = time.monotonic() + limit
+        while not ready():  # type: ignore[operator]
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the command made no progress"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        return process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_ctrl_c_leaves_a_playable_video(tmp_path: Path) -> None:
@@ -91,8 +105,7 @@ def test_ctrl_c_leaves_a_playable_video(tmp_path: Path) -> None:
         # libx264 writes once it has a few frames buffered; a non-empty partial file is proof.
         return any(p.stat().st_size > 2000 for p in tmp_path.glob(".z.mp4.*"))
 
-    _interrupt_when(process, partial_has_frames)
-    out, err = process.communicate(timeout=60)
+    out, err = _interrupt_when(process, partial_has_frames)
     assert process.returncode == 130, err
     assert "interrupted" in err and "of 5000 frames" in err
     assert [p.name for p in tmp_path.iterdir()] == ["z.mp4"]
@@ -105,8 +118,8 @@ def test_ctrl_c_leaves_resumable_png_frames(tmp_path: Path) -> None:
     args = ["morph", "f", "--cardioid=0.95", "--frames=400", "--size=64x48", "--itermax=60"]
     process = subprocess.Popen(COMMAND + args, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    _interrupt_when(process, lambda: len(list((tmp_path / "f").glob("frame_*.png"))) >= 3)
-    _, err = process.communicate(timeout=60)
+    _, err = _interrupt_when(process,
+                             lambda: len(list((tmp_path / "f").glob("frame_*.png"))) >= 3)
     assert process.returncode == 130, err
     done = sorted((tmp_path / "f").glob("frame_*.png"))
     assert 3 <= len(done) < 400
@@ -117,8 +130,8 @@ def test_ctrl_c_leaves_resumable_png_frames(tmp_path: Path) -> None:
     process = subprocess.Popen(COMMAND + args, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     count = len(done)
-    _interrupt_when(process, lambda: len(list((tmp_path / "f").glob("frame_*.png"))) > count + 1)
-    _, err = process.communicate(timeout=60)
+    _, err = _interrupt_when(
+        process, lambda: len(list((tmp_path / "f").glob("frame_*.png"))) > count + 1)
     assert process.returncode == 130
     assert f"({count} kept from before)" in err
     assert done[0].stat().st_mtime_ns == stamp

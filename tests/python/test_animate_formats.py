@@ -41,7 +41,8 @@ def test_videos_decode_with_their_frames_rate_and_size(tmp_path: Path, suffix: s
 
 def test_fractional_rates_are_kept(tmp_path: Path) -> None:
     out = tmp_path / "ntsc.mp4"
-    animate.morph(out, C_PATH, 3, size=SIZE, fps=30000 / 1001, itermax=30)
+    animate.morph(out, C_PATH, 3, size=SIZE, fps=30000 / 1001, itermax=30, preset="ultrafast",
+                  quality=30)
     with av.open(str(out)) as container:
         assert container.streams.video[0].average_rate * 1001 == 30000
 

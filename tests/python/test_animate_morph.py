@@ -112,6 +112,14 @@ def test_gray_lossless_video_equals_the_still_renders(tmp_path: Path) -> None:
         (lambda p: animate.morph(p / "f", "0.3", 3, size=SIZE), TypeError, "c_path"),
         (lambda p: animate.morph(p / "no" / "x.mp4", C_PATH, 3, size=SIZE), ValueError,
          "does not exist"),
+        (lambda p: animate.morph(p / "x.mp4", C_PATH, 3, size=SIZE, quality=52), ValueError,
+         "quality for .mp4 must be an integer from 0 to 51"),
+        (lambda p: animate.morph(p / "x.mkv", C_PATH, 3, size=SIZE, quality=5), ValueError,
+         "quality applies to"),
+        (lambda p: animate.morph(p / "x.mp4", C_PATH, 3, size=SIZE, preset="warp"), ValueError,
+         "preset must be one of"),
+        (lambda p: animate.morph(p / "x.webm", C_PATH, 3, size=SIZE, preset="fast"), ValueError,
+         "preset applies to .mp4"),
     ],
 )
 def test_bad_morph_arguments_fail_before_rendering(tmp_path: Path, call: object, error: type,
@@ -119,3 +127,13 @@ def test_bad_morph_arguments_fail_before_rendering(tmp_path: Path, call: object,
     with pytest.raises(error, match=message):
         call(tmp_path)  # type: ignore[operator]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_reports_every_frame(tmp_path: Path) -> None:
+    seen: list = []
+    animate.morph(tmp_path / "f", C_PATH, 4, size=SIZE, itermax=20,
+                  progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    with pytest.raises(TypeError, match="progress"):
+        animate.morph(tmp_path / "g", C_PATH, 2, size=SIZE, progress="yes")
+    assert not (tmp_path / "g").exists()

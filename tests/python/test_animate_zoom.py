@@ -159,3 +159,28 @@ def test_bad_zoom_arguments(kwargs: dict, error: type, message: str) -> None:
     arguments.update(kwargs)
     with pytest.raises(error, match=message):
         animate.zoom_plan(**arguments)  # type: ignore[arg-type]
+
+
+DEEP_TARGET = (
+    "-1.9999661944503703041843468850635057967553124154072485151176192294480158424234268438",
+    "0.0000000000000000000000000000000003001382436790938324072497303977592498734683119077",
+)
+
+
+def test_deep_zoom_frames_equal_the_still_renders(tmp_path: Path) -> None:
+    if not animate.exact_views_supported():
+        pytest.skip("this juliaset has no deep engine (decimal-string views)")
+    out = tmp_path / "deep"
+    animate.zoom(out, (-0.5, 3), (DEEP_TARGET, "1e-30"), 4, size=SIZE, itermax=500,
+                 itermax_per_decade=200)
+    plan = animate.zoom_plan((-0.5, 3), (DEEP_TARGET, "1e-30"), 4, size=SIZE, itermax=500,
+                             itermax_per_decade=200)
+    assert plan.exact
+    assert tuple(map(Decimal, plan.views[-1].center)) == tuple(map(Decimal, DEEP_TARGET))
+    from PIL import Image
+
+    for k, view in enumerate(plan.views):
+        still = juliaset.mandelbrot_image(center=view.center, width=view.width, size=SIZE,
+                                          itermax=view.itermax, coloring="smooth")
+        image = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
+        assert np.array_equal(image, still), k

@@ -9,6 +9,7 @@ video, a written loop, or complete PNG frames that a re-run resumes from) and
 
 from __future__ import annotations
 
+import decimal
 import math
 import queue
 import signal
@@ -71,17 +72,27 @@ def _rotated(parameters: Mapping[str, Any], degrees: float, threads: Optional[in
     side = math.ceil(math.hypot(width, height)) + 2
     pad_x = (side - width + 1) // 2
     pad_y = (side - height + 1) // 2
-    region = parameters["region"]
-    dx = (region["xright"] - region["xleft"]) / width
-    dy = (region["ytop"] - region["ybot"]) / height
     big = dict(parameters)
     big["width"], big["height"] = width + 2 * pad_x, height + 2 * pad_y
-    big["region"] = {
-        "xleft": region["xleft"] - pad_x * dx,
-        "xright": region["xright"] + pad_x * dx,
-        "ybot": region["ybot"] - pad_y * dy,
-        "ytop": region["ytop"] + pad_y * dy,
-    }
+    if "region" in parameters:
+        region = parameters["region"]
+        dx = (region["xright"] - region["xleft"]) / width
+        dy = (region["ytop"] - region["ybot"]) / height
+        big["region"] = {
+            "xleft": region["xleft"] - pad_x * dx,
+            "xright": region["xright"] + pad_x * dx,
+            "ybot": region["ybot"] - pad_y * dy,
+            "ytop": region["ytop"] + pad_y * dy,
+        }
+    else:
+        # An exact view (decimal strings): the same centre, the width of the larger image at
+        # the same pixel spacing, computed exactly.
+        view = parameters["view"]
+        extent = decimal.Decimal(view["width"])
+        with decimal.localcontext() as context:
+            context.prec = len(extent.as_tuple().digits) + 12
+            wider = extent * big["width"] / width
+        big["view"] = dict(view, width=str(wider))
     image = render_parameters(big, threads=threads)
     turned = np.asarray(Image.fromarray(image).rotate(degrees, resample=Image.Resampling.BICUBIC))
     return np.ascontiguousarray(turned[pad_y:pad_y + height, pad_x:pad_x + width])
@@ -156,6 +167,7 @@ def run_plan(
     progress: ProgressArg = None,
     quality: Optional[int] = None,
     lossless: bool = False,
+    preset: Optional[str] = None,
     threads: Optional[int] = None,
     lookahead: int = 2,
     renderer: Optional[Callable[[Frame], NDArray[Any]]] = None,
@@ -168,7 +180,7 @@ def run_plan(
     first = plan[0].parameters
     size = (first["width"], first["height"])
     kind = image_kind(first)
-    fmt = check_output(output, size, len(plan), kind)
+    fmt = check_output(output, size, len(plan), kind, quality, preset)
     if fps is None or isinstance(fps, bool) or not (isinstance(fps, (int, float)) or hasattr(fps, "numerator")):
         raise TypeError(f"fps must be a number, got {fps!r}")
     if not (0 < float(fps) <= 1000) or not math.isfinite(float(fps)):
@@ -176,9 +188,14 @@ def run_plan(
     if any(f.rotation % 360.0 and kind == "gray16" for f in plan):
         raise ValueError("rotation needs 8-bit images (bits=8)")
     render = renderer or (lambda frame: render_frame(frame, threads))
-    writer = open_writer(output, size, fps, image_kind=kind, quality=quality, lossless=lossless)
-    result = Result(Path(output), fmt, len(plan), 0, plan=list(plan))
     update, close = _progress_reporter(progress, len(plan), description)
+    try:
+        writer = open_writer(output, size, fps, image_kind=kind, quality=quality,
+                             lossless=lossless, preset=preset)
+    except BaseException:
+        close()
+        raise
+    result = Result(Path(output), fmt, len(plan), 0, plan=list(plan))
     frames: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, lookahead))
     stop = threading.Event()
     render_time = [0.0]

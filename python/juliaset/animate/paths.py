@@ -43,7 +43,7 @@ def _point(value: object, name: str) -> complex:
 def _points(points: Sequence[object], name: str, minimum: int) -> List[complex]:
     if isinstance(points, (str, bytes)) or not isinstance(points, Sequence):
         try:
-            points = list(points)  # type: ignore[call-overload]
+            points = list(points)
         except TypeError:
             raise TypeError(f"{name} must be a sequence of complex numbers, got {points!r}") from None
     values = [_point(p, f"{name}[{i}]") for i, p in enumerate(points)]
@@ -181,7 +181,7 @@ def smooth(points: Sequence[complex]) -> CPath:
         result = (t2 - t) / (t2 - t1) * b1 + (t - t1) / (t2 - t1) * b2
         # The spline interpolates: the knots are the given points exactly.
         result = np.where(u == 0.0, p1, result)
-        return np.where(raw >= 1.0, nodes[-2], result)
+        return np.asarray(np.where(raw >= 1.0, nodes[-2], result), dtype=np.complex128)
 
     return CPath(curve, pieces * _SAMPLES_PER_PIECE + 1, closed,
                  f"smooth curve through {len(values)} points")

@@ -187,8 +187,9 @@ def exact_views_supported() -> bool:
     if "value" not in _EXACT_SUPPORT:
         from .. import image_parameters
 
+        probe: Any = image_parameters  # typed for numbers today; the deep engine widens it
         try:
-            image_parameters("mandelbrot", center=("0", "0"), width="1", size=(2, 2))
+            probe("mandelbrot", center=("0", "0"), width="1", size=(2, 2))
             _EXACT_SUPPORT["value"] = True
         except TypeError:
             _EXACT_SUPPORT["value"] = False
@@ -326,7 +327,7 @@ def zoom_plan(
             else:
                 middle = complex(float(re_), float(im_))
                 where = {"center": middle, "width": float(width)}
-                _check_double_view(middle, float(width), tuple(size), k)  # type: ignore[arg-type]
+                _check_double_view(middle, float(width), (size[0], size[1]), k)
             parameters = image_parameters(
                 family, size=size, itermin=floor, itermax=limit, coloring=coloring, **where,
                 **options
@@ -357,6 +358,7 @@ def zoom(
     progress: ProgressArg = None,
     quality: Optional[int] = None,
     lossless: bool = False,
+    preset: Optional[str] = None,
     threads: Optional[int] = None,
     renderer: Optional[Callable[[Frame], NDArray[Any]]] = None,
     **keywords: Any,
@@ -371,7 +373,8 @@ def zoom(
     and ``itermin`` by ``itermin_per_decade`` per decade of depth). ``family="julia"`` zooms into the Julia set of
     ``c=...``. ``**keywords`` are the image keywords of ``mandelbrot_image`` / ``julia_image``
     (``colormap``, ``coloring`` (default ``"smooth"``), ``itermin``, ``supersample``, ...).
-    Output formats, ``quality``, ``lossless``, ``progress`` and Ctrl-C as for ``morph``.
+    Output formats, ``quality``, ``lossless``, ``preset``, ``progress`` and Ctrl-C as for
+    ``morph``.
     ``renderer(frame)`` replaces the still render of each frame (the hook for a deep engine
     that reuses one reference orbit, ``zoom_plan(...).reference``, across frames).
     """
@@ -379,4 +382,5 @@ def zoom(
                      rotation=rotation, itermax=itermax, itermax_per_decade=itermax_per_decade,
                      itermin=itermin, itermin_per_decade=itermin_per_decade, **keywords)
     return run_plan(path, plan.frames, fps, progress=progress, quality=quality,
-                    lossless=lossless, threads=threads, renderer=renderer, description="zoom")
+                    lossless=lossless, preset=preset, threads=threads, renderer=renderer,
+                    description="zoom")
