@@ -11,6 +11,7 @@ packages=(
   libdeflate-dev pkgconf  # libdeflate: vectorised Adler-32 and CRC-32 for the PNG writer
   libgtest-dev libgmock-dev  # GoogleTest
   libbenchmark-dev  # Google Benchmark
+  libmpfr-dev libgmp-dev  # MPFR: the deep engine's reference orbits and oracle
 )
 
 missing=()

@@ -1,0 +1,237 @@
+// The deep engine against the brute-force MPFR oracle, pixel by pixel, at generated locations:
+// Newton-found minibrot nuclei, Misiurewicz points, Julia-set points found by inverse
+// iteration; powers 2, 3 and 5; widths 1e-15 to 1e-1000.
+//
+// Tolerance (docs/design.md, "Deep zoom"): over each test's set of locations, counts equal the
+// oracle on at least 99.5 % of pixels and are within 1 on at least 99.9 %; each location alone
+// must reach 98 % equal and 99 % within 1 (a 15 x 11 image has 165 pixels, so one
+// ill-conditioned pixel, whose exact point lies within 2^-30 pixel spacings of the set's
+// boundary, is 0.6 %).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "deep_locations.hpp"
+#include "juliaset/deep.hpp"
+
+namespace {
+
+using namespace juliaset;
+
+struct Location {
+    std::string name;
+    DeepView view;
+    DeepParams params;
+};
+
+struct Tally {
+    std::size_t pixels = 0;
+    std::size_t equal = 0;
+    std::size_t within_one = 0;
+};
+
+Tally compare_with_oracle(const Location& location) {
+    const DeepRender render(location.view, location.params);
+    const std::size_t w = location.view.pixels_x;
+    const std::size_t h = location.view.pixels_y;
+    std::vector<std::uint32_t> counts(w * h);
+    FieldBuffers out;
+    out.counts = counts;
+    render.render(render.full_window(), out);
+    std::vector<std::uint32_t> oracle(w * h);
+    parallel_for(w * h, 0, [&](std::size_t k) {
+        oracle[k] = deep_oracle_count(location.view, location.params, k % w, k / w);
+    });
+    Tally t;
+    double mean = 0.0;
+    for (std::size_t k = 0; k < w * h; ++k) {
+        ++t.pixels;
+        const std::uint32_t a = counts[k];
+        const std::uint32_t b = oracle[k];
+        if (a == b) ++t.equal;
+        if ((a > b ? a - b : b - a) <= 1) ++t.within_one;
+        mean += b;
+    }
+    std::printf("%-44s %4zux%-3zu width %-8s iterations/pixel %9.1f  equal %5.1f %%  within 1 %5.1f %%  "
+                "(%zu bits, reference %zu)\n",
+                location.name.c_str(), w, h, location.view.width.c_str(),
+                mean / static_cast<double>(w * h), 100.0 * t.equal / t.pixels,
+                100.0 * t.within_one / t.pixels, render.precision_bits(),
+                render.reference_length());
+    std::fflush(stdout);
+    EXPECT_GE(t.equal, t.pixels * 98 / 100) << location.name;
+    EXPECT_GE(t.within_one, t.pixels * 99 / 100) << location.name;
+    return t;
+}
+
+void check_all(const std::vector<Location>& locations) {
+    Tally total;
+    for (const Location& location : locations) {
+        const Tally t = compare_with_oracle(location);
+        total.pixels += t.pixels;
+        total.equal += t.equal;
+        total.within_one += t.within_one;
+    }
+    std::printf("all %zu locations: %zu pixels, equal %.2f %%, within 1 %.2f %%\n",
+                locations.size(), total.pixels, 100.0 * total.equal / total.pixels,
+                100.0 * total.within_one / total.pixels);
+    EXPECT_GE(total.equal * 1000, total.pixels * 995);
+    EXPECT_GE(total.within_one * 1000, total.pixels * 999);
+}
+
+Location mandelbrot(std::string name, std::string re, std::string im, std::string width,
+                    std::uint32_t itermax, std::uint32_t power = 2, std::size_t w = 15,
+                    std::size_t h = 11) {
+    Location l;
+    l.name = std::move(name);
+    l.view = DeepView{std::move(re), std::move(im), std::move(width), w, h};
+    l.params.family = Family::mandelbrot;
+    l.params.power = power;
+    l.params.itermax = itermax;
+    return l;
+}
+
+Location julia(std::string name, std::string c_re, std::string c_im, std::string re,
+               std::string im, std::string width, std::uint32_t itermax,
+               std::uint32_t power = 2, std::size_t w = 15, std::size_t h = 11) {
+    Location l = mandelbrot(std::move(name), std::move(re), std::move(im), std::move(width),
+                            itermax, power, w, h);
+    l.params.family = Family::julia;
+    l.params.c_re = std::move(c_re);
+    l.params.c_im = std::move(c_im);
+    return l;
+}
+
+std::string read_text(const std::string& name) {
+    std::ifstream in(std::string(JULIASET_TEST_DATA_DIR) + "/deep/" + name);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string text = s.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+}
+
+std::string truncated(const std::string& decimal, std::size_t characters) {
+    return decimal.substr(0, std::min(decimal.size(), characters));
+}
+
+// "[-]0.DIGITSe[-]N" (deep_locations.hpp's form) cut to `digits` significant digits: enough
+// for a view `digits - 25` decades deep, without costing the oracle the precision of all.
+std::string with_digits(const std::string& decimal, std::size_t digits) {
+    const std::size_t point = decimal.find('.');
+    const std::size_t e = decimal.find('e');
+    if (point == std::string::npos || e == std::string::npos || e - point - 1 <= digits) {
+        return decimal;
+    }
+    return decimal.substr(0, point + 1 + digits) + decimal.substr(e);
+}
+
+std::size_t digits_for(const std::string& width) {
+    const std::size_t e = width.find('e');
+    const long decades = e == std::string::npos ? 0 : -std::stol(width.substr(e + 1));
+    return static_cast<std::size_t>(std::max(0L, decades)) + 25;
+}
+
+TEST(DeepOracle, MandelbrotPowerTwo) {
+    std::vector<Location> locations;
+    // Misiurewicz point c = i (0 -> i -> -1 + i -> -i -> -1 + i ...), odd sizes so that no
+    // pixel samples the boundary point itself.
+    for (const char* width : {"1e-15", "1e-30", "1e-100", "1e-300"}) {
+        locations.push_back(mandelbrot(std::string("Misiurewicz i"), "0", "1", width, 20000));
+    }
+    locations.push_back(
+        mandelbrot("Misiurewicz i, 3 widths off", "3e-1000", "1", "1e-1000", 20000, 2, 11, 7));
+    // The peer's minibrot (fractalshades' example), its centre cut to 130 characters.
+    const std::string fs_re = truncated(read_text("fractalshades-min-re.txt"), 130);
+    const std::string fs_im = truncated(read_text("fractalshades-min-im.txt"), 150);
+    locations.push_back(mandelbrot("fractalshades minibrot", fs_re, fs_im, "1e-30", 5000));
+    locations.push_back(mandelbrot("fractalshades minibrot", fs_re, fs_im, "1e-100", 30000));
+    // Newton-found nuclei (the period of the atom domain around a start point), viewed at a
+    // few times their atom domain's size and wider; up to tens of thousands of iterations.
+    struct Seed {
+        std::string re, im;
+        };
+    const std::string fs_re40 = truncated(fs_re, 42);
+    const std::string fs_im40 = "3.001382436790938324072497303977592498734e-34";
+    for (const Seed& seed : {Seed{"-0.7436438870371587", "0.1318259042053119"},
+                             Seed{"-1.2566", "0.3806"}, Seed{fs_re40, fs_im40}}) {
+        const std::uint32_t period = deep_test::atom_period(seed.re, seed.im, 2, 8000, 400);
+        const deep_test::Nucleus n =
+            deep_test::newton_nucleus(seed.re, seed.im, 2, period, 400, 120);
+        for (const double factor : {3.0, 300.0}) {
+            const int decade = static_cast<int>(std::floor(n.log10_scale));
+            char width[32];
+            std::snprintf(width, sizeof width, "%.3ge%d", factor, decade);
+            const std::size_t digits = digits_for(width);
+            // Interior pixels cost the oracle every iteration: a limit of a few periods, and
+            // a smaller image for the longest.
+            const std::uint32_t itermax = std::min<std::uint32_t>(40000, 5 * period + 2000);
+            const std::size_t w = period > 2000 ? 11 : 15;
+            const std::size_t h = period > 2000 ? 7 : 11;
+            locations.push_back(mandelbrot("nucleus period " + std::to_string(period),
+                                           with_digits(n.re, digits), with_digits(n.im, digits),
+                                           width, itermax, 2, w, h));
+        }
+    }
+    check_all(locations);
+}
+
+TEST(DeepOracle, MandelbrotHigherPowers) {
+    std::vector<Location> locations;
+    for (const std::uint32_t power : {3u, 5u}) {
+        const std::string re = power == 3 ? "-0.2" : "0.5";
+        const std::string im = power == 3 ? "1.1" : "0.9";
+        const std::uint32_t period = deep_test::atom_period(re, im, power, 2000, 400);
+        const deep_test::Nucleus n = deep_test::newton_nucleus(re, im, power, period, 1200, 330);
+        for (const double factor : {3.0, 1000.0}) {
+            const int decade = static_cast<int>(std::floor(n.log10_scale));
+            char width[32];
+            std::snprintf(width, sizeof width, "%.3ge%d", factor, decade);
+            const std::size_t digits = digits_for(width);
+            locations.push_back(mandelbrot("power " + std::to_string(power) + " nucleus period " +
+                                               std::to_string(period),
+                                           with_digits(n.re, digits), with_digits(n.im, digits),
+                                           width, 20000, power));
+        }
+        for (const char* width : {"1e-15", "1e-300"}) {
+            const std::size_t digits = digits_for(width);
+            locations.push_back(mandelbrot("power " + std::to_string(power) + " at nucleus",
+                                           with_digits(n.re, digits), with_digits(n.im, digits),
+                                           width, 20000, power));
+        }
+    }
+    check_all(locations);
+}
+
+TEST(DeepOracle, JuliaSets) {
+    std::vector<Location> locations;
+    struct C {
+        const char* re;
+        const char* im;
+        std::uint32_t power;
+    };
+    for (const C c : {C{"-0.835", "-0.2321", 2}, C{"0", "1", 2}, C{"-0.12", "0.75", 2},
+                      C{"0.4", "0.1", 3}, C{"-0.6", "0.35", 5}}) {
+        const auto point = deep_test::julia_point(std::stod(c.re), std::stod(c.im), c.power,
+                                                  4000, 12345, 4000, 1100);
+        for (const char* width : {"1e-15", "1e-100", "1e-300"}) {
+            const std::size_t digits = digits_for(width);
+            locations.push_back(julia("julia c=" + std::string(c.re) + "+" + c.im + "i power " +
+                                          std::to_string(c.power),
+                                      c.re, c.im, with_digits(point.first, digits),
+                                      with_digits(point.second, digits), width, 20000,
+                                      c.power));
+        }
+    }
+    const auto point = deep_test::julia_point(-0.835, -0.2321, 2, 4000, 777, 4000, 1100);
+    locations.push_back(julia("julia seed c, 1e-1000", "-0.835", "-0.2321", point.first,
+                              point.second, "1e-1000", 20000, 2, 11, 7));
+    check_all(locations);
+}
+
+}  // namespace
