@@ -67,6 +67,9 @@ BlaEntry to_entry(const Linear& s) {
     if (too_far) {  // unusable: an exponent beyond 2^30 (a radius far below any delta)
         entry = BlaEntry{};
     }
+    const FloatExp r2 = entry.radius() * entry.radius();
+    entry.r2_m = r2.m;
+    entry.r2_e = r2.e;
     return entry;
 }
 

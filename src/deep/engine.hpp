@@ -33,6 +33,10 @@ struct BlaEntry {
     double b_re, b_im;
     double r;
     std::int32_t a_e, b_e, r_e;
+    /// R^2 as a normalised FloatExp (mantissa 0 when R is 0), formed once at build time: the
+    /// kernel's scan compares |dz|^2 with it.
+    double r2_m;
+    std::int64_t r2_e;
 
     [[nodiscard]] ComplexExp a() const noexcept { return {a_re, a_im, a_e}; }
     [[nodiscard]] ComplexExp b() const noexcept { return {b_re, b_im, b_e}; }
