@@ -95,6 +95,13 @@ void build_bla(Orbit& orbit, std::uint32_t power, double threshold, bool mandelb
     orbit.first.clear();
     orbit.plain.clear();
     orbit.entries.clear();
+    // Z_m as ComplexExp for the extended-exponent kernel (one normalisation here instead of
+    // two per step there).
+    orbit.z_exp.clear();
+    orbit.z_exp.reserve(orbit.end + 1);
+    for (std::size_t k = 0; k <= orbit.end && k < orbit.z.size(); ++k) {
+        orbit.z_exp.push_back(orbit.at(k));
+    }
     const std::size_t steps = orbit.end > orbit.base ? orbit.end - orbit.base : 0;
     if (steps < 2) return;
     // Single step at k: dz' = A dz + B dc + (terms of order dz^2), A = power Z^(power-1).

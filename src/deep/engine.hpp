@@ -75,8 +75,12 @@ struct Orbit {
     enum class Stop { escaped, iteration_limit, near_zero, converged, length_cap };
     Stop stop = Stop::escaped;
 
+    /// at(m) for every m (filled by build_bla; empty before).
+    std::vector<ComplexExp> z_exp;
+
     /// Z_m as ComplexExp, exact to the stored double's precision even when tiny.
     [[nodiscard]] ComplexExp at(std::size_t m) const noexcept {
+        if (m < z_exp.size()) return z_exp[m];
         const std::complex<double> v = z[m];
         if (m == end) return last;
         if (std::max(std::fabs(v.real()), std::fabs(v.imag())) >= tiny_limit || tiny.empty()) {
@@ -95,7 +99,8 @@ struct Orbit {
 };
 
 /// The largest stored reference length (entries): rebasing makes any length correct, so this
-/// only bounds memory (about 16 bytes per entry for Z and 56 for the BLA table, ~75 MB here).
+/// only bounds memory (about 16 bytes per entry for Z, 24 for Z as ComplexExp and 64 for the
+/// BLA table, ~110 MB here).
 inline constexpr std::size_t max_reference_length = std::size_t{1} << 20;
 
 /// What the reference computation needs.
