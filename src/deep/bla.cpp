@@ -67,6 +67,16 @@ BlaEntry to_entry(const Linear& s) {
     if (too_far) {  // unusable: an exponent beyond 2^30 (a radius far below any delta)
         entry = BlaEntry{};
     }
+    // A and B stored normalised (mantissas with the larger in [1, 2)), so that the kernel
+    // reads them without normalising: the same values as normalising the stored form.
+    const ComplexExp a = ComplexExp(entry.a_re, entry.a_im, entry.a_e);
+    const ComplexExp b = ComplexExp(entry.b_re, entry.b_im, entry.b_e);
+    entry.a_re = a.re;
+    entry.a_im = a.im;
+    entry.a_e = a.is_zero() ? 0 : static_cast<std::int32_t>(a.e);
+    entry.b_re = b.re;
+    entry.b_im = b.im;
+    entry.b_e = b.is_zero() ? 0 : static_cast<std::int32_t>(b.e);
     const FloatExp r2 = entry.radius() * entry.radius();
     entry.r2_m = r2.m;
     entry.r2_e = r2.e;

@@ -26,8 +26,9 @@ namespace juliaset::deep {
 }
 
 /// One BLA entry: l steps from reference index m map dz to A dz + B dc while |dz| < R.
-/// Each value is mantissa * 2^exponent with exponent 0 whenever the value fits a double with
-/// room to spare (|x| in [2^-1000, 2^1000] or 0). For the extended-exponent kernel.
+/// A and B are normalised ComplexExp parts (0, 0 for zero); R is mantissa * 2^exponent with
+/// exponent 0 whenever it fits a double with room to spare (|x| in [2^-1000, 2^1000] or 0).
+/// For the extended-exponent kernel.
 struct BlaEntry {
     double a_re, a_im;
     double b_re, b_im;
@@ -38,8 +39,17 @@ struct BlaEntry {
     double r2_m;
     std::int64_t r2_e;
 
-    [[nodiscard]] ComplexExp a() const noexcept { return {a_re, a_im, a_e}; }
-    [[nodiscard]] ComplexExp b() const noexcept { return {b_re, b_im, b_e}; }
+    [[nodiscard]] ComplexExp a() const noexcept { return raw(a_re, a_im, a_e); }
+    [[nodiscard]] ComplexExp b() const noexcept { return raw(b_re, b_im, b_e); }
+    [[nodiscard]] static ComplexExp raw(double re, double im, std::int32_t e) noexcept {
+        ComplexExp v;
+        if (re != 0.0 || im != 0.0) {
+            v.re = re;
+            v.im = im;
+            v.e = e;
+        }
+        return v;
+    }
     [[nodiscard]] FloatExp radius() const noexcept { return {r, r_e}; }
 };
 
