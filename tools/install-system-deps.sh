@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev  # Google Benchmark
   help2man          # the juliaset(1) manual page, generated from --help
   chromium chromium-driver  # the explorer's browser tests (Selenium, headless); ~40 s to install
+  libmpfr-dev libgmp-dev  # MPFR: the deep engine's reference orbits and oracle
 )
 packages+=("$@")
 

@@ -52,6 +52,10 @@ struct DeepParams {
     /// A point has escaped once |z|^2 > threshold^2 (strictly); the count rule is escape.hpp's.
     double threshold = 2.0;
     std::uint32_t itermax = 1000;
+    /// The distance field in units of the pixel spacing (width / pixels_x) instead of the
+    /// plane's: at depth, plane distances fall below a double's range (about 1e-308) and
+    /// read 0. (Added by the engine; the shallow path has no such option.)
+    bool distance_in_pixels = false;
 };
 
 /// Throws std::invalid_argument naming `argument` unless `text` is a decimal number this

@@ -1,0 +1,307 @@
+// The deep engine's entry points: validation, precision, reference orbits and tables, and the
+// threaded render over rows.
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include "bands.hpp"
+#include "deep/engine.hpp"
+#include "juliaset/deep.hpp"
+
+namespace juliaset {
+
+using deep::ComplexExp;
+using deep::Decimal;
+using deep::FloatExp;
+using deep::Mpfr;
+
+namespace {
+
+struct ParsedInput {
+    Decimal centre_re, centre_im, width, c_re, c_im;
+};
+
+ParsedInput parse_input(const DeepView& view, const DeepParams& params) {
+    ParsedInput in;
+    in.centre_re = deep::parse_decimal(view.center_re, "center_re");
+    in.centre_im = deep::parse_decimal(view.center_im, "center_im");
+    in.width = deep::parse_decimal(view.width, "width");
+    if (in.width.is_zero() || in.width.negative) {
+        throw std::invalid_argument("width must be above 0, got '" +
+                                    view.width.substr(0, 40) + "'");
+    }
+    if (view.pixels_x < 1 || view.pixels_y < 1) {
+        throw std::invalid_argument("the image needs at least 1 x 1 pixels, got " +
+                                    std::to_string(view.pixels_x) + " x " +
+                                    std::to_string(view.pixels_y));
+    }
+    if (view.pixels_x > max_grid_side || view.pixels_y > max_grid_side) {
+        throw std::length_error("image sides are limited to " + std::to_string(max_grid_side) +
+                                " pixels");
+    }
+    if (params.power < min_power || params.power > max_power) {
+        throw std::invalid_argument("power must be between " + std::to_string(min_power) +
+                                    " and " + std::to_string(max_power) + ", got " +
+                                    std::to_string(params.power));
+    }
+    if (!std::isfinite(params.threshold) || !(params.threshold > 0.0) ||
+        !std::isfinite(params.threshold * params.threshold)) {
+        throw std::invalid_argument(
+            "threshold must be a finite number above 0 whose square is finite, got " +
+            std::to_string(params.threshold));
+    }
+    if (params.family == Family::julia) {
+        in.c_re = deep::parse_decimal(params.c_re, "c_re");
+        in.c_im = deep::parse_decimal(params.c_im, "c_im");
+    }
+    return in;
+}
+
+double log2_max(std::initializer_list<const Decimal*> values) {
+    double best = 0.0;  // at least 1
+    for (const Decimal* v : values) best = std::max(best, v->log2_upper());
+    return best;
+}
+
+FloatExp to_float_exp(mpfr_srcptr x) {
+    if (mpfr_zero_p(x)) return {};
+    long e = 0;
+    const double m = mpfr_get_d_2exp(&e, x, MPFR_RNDN);
+    return {m, e};
+}
+
+void check_decimal_impl(const std::string& text, const std::string& argument) {
+    (void)deep::parse_decimal(text, argument);
+}
+
+}  // namespace
+
+namespace deep {
+
+std::size_t view_precision(const Decimal& width, std::size_t pixels_x, const Decimal& centre_re,
+                           const Decimal& centre_im, const Decimal* c_re, const Decimal* c_im) {
+    const double spacing_log2 = width.log2_approx() - std::log2(static_cast<double>(pixels_x));
+    double scale_log2 = log2_max({&centre_re, &centre_im});
+    if (c_re != nullptr) scale_log2 = std::max(scale_log2, log2_max({c_re, c_im}));
+    double bits = std::ceil(scale_log2 - spacing_log2) + 64.0;
+    // The given digits are kept too: the centre pixel is then iterated at the exact centre
+    // (a nucleus given to 500 digits stays interior at any width), and Julia's c exact.
+    for (const Decimal* v : {&centre_re, &centre_im, c_re, c_im}) {
+        if (v == nullptr || v->is_zero()) continue;
+        // bits below the number's leading bit that its last digit reaches, plus its scale
+        const double last_digit_log2 =
+            static_cast<double>(v->exponent10 - static_cast<long>(v->digits.size())) *
+            std::log2(10.0);
+        bits = std::max(bits, std::ceil(scale_log2 - last_digit_log2) + 32.0);
+    }
+    return static_cast<std::size_t>(std::max(bits, 128.0));
+}
+
+}  // namespace deep
+
+void check_decimal(const std::string& text, const std::string& argument) {
+    check_decimal_impl(text, argument);
+}
+
+bool needs_deep_engine(const DeepView& view, const DeepParams& params) {
+    const ParsedInput in = parse_input(view, params);
+    // Beyond a double's comfortable range: deep.
+    const double width_log2 = in.width.log2_approx();
+    if (width_log2 < -960.0 || width_log2 > 960.0) return true;
+    for (const Decimal* v : {&in.centre_re, &in.centre_im}) {
+        if (!v->is_zero() && (v->log2_upper() > 960.0)) return true;
+    }
+    // The shallow path's rounding: coordinates to half an ulp (2^-53 relative to the larger
+    // of |centre| and 1, the orbit's own scale), iterations adding as much per step. A pixel
+    // spacing of 2^-42 of that scale leaves 2^11 ulps per pixel.
+    const double spacing_log2 = width_log2 - std::log2(static_cast<double>(view.pixels_x));
+    const double scale_log2 = log2_max({&in.centre_re, &in.centre_im});
+    return spacing_log2 < scale_log2 - 42.0;
+}
+
+struct DeepRender::State {
+    DeepView view;
+    DeepParams params;
+    std::size_t bits = 0;
+    deep::Engine engine;
+    FloatExp offset_re, offset_im;
+    FloatExp pixel_spacing;
+};
+
+DeepRender::DeepRender(const DeepView& view, const DeepParams& params,
+                       const DeepProgress& progress, const std::atomic<bool>* cancel)
+    : state_(std::make_unique<State>()) {
+    const ParsedInput in = parse_input(view, params);
+    State& s = *state_;
+    s.view = view;
+    s.params = params;
+    const bool mandelbrot = params.family == Family::mandelbrot;
+    s.bits = deep::view_precision(in.width, view.pixels_x, in.centre_re, in.centre_im,
+                                  mandelbrot ? nullptr : &in.c_re,
+                                  mandelbrot ? nullptr : &in.c_im);
+    const auto bits = static_cast<mpfr_prec_t>(s.bits);
+    const auto bits_hi = static_cast<mpfr_prec_t>(s.bits + 64);
+
+    Mpfr centre_re(bits), centre_im(bits), hi_re(bits_hi), hi_im(bits_hi);
+    deep::set_decimal(centre_re, in.centre_re);
+    deep::set_decimal(centre_im, in.centre_im);
+    deep::set_decimal(hi_re, in.centre_re);
+    deep::set_decimal(hi_im, in.centre_im);
+    mpfr_sub(hi_re, hi_re, centre_re, MPFR_RNDN);  // exact centre - reference centre
+    mpfr_sub(hi_im, hi_im, centre_im, MPFR_RNDN);
+    s.offset_re = to_float_exp(hi_re);
+    s.offset_im = to_float_exp(hi_im);
+
+    Mpfr spacing(64);
+    deep::set_decimal(spacing, in.width);
+    mpfr_div_ui(spacing, spacing, static_cast<unsigned long>(view.pixels_x), MPFR_RNDN);
+    s.pixel_spacing = to_float_exp(spacing);
+
+    deep::Engine& e = s.engine;
+    e.family = params.family;
+    e.power = params.power;
+    e.threshold_squared = params.threshold * params.threshold;
+    e.itermax = params.itermax;
+    e.offset = ComplexExp(s.offset_re, s.offset_im);
+    e.half_spacing = s.pixel_spacing * FloatExp(0.5);
+    e.centre = ComplexExp(to_float_exp(centre_re), to_float_exp(centre_im));
+
+    // The largest |delta| of the image: |offset| + half_spacing * |(w, h)|.
+    const double diagonal = std::hypot(static_cast<double>(view.pixels_x),
+                                       static_cast<double>(view.pixels_y));
+    const FloatExp delta_max = e.offset.abs() + e.half_spacing * FloatExp(diagonal);
+
+    const std::size_t max_length =
+        static_cast<std::size_t>(std::min<std::uint64_t>(std::uint64_t{params.itermax} + 1,
+                                                         deep::max_reference_length));
+    Mpfr zero_re(bits), zero_im(bits);
+    mpfr_set_zero(zero_re, 1);
+    mpfr_set_zero(zero_im, 1);
+    deep::OrbitRequest request;
+    request.bits = bits;
+    request.power = params.power;
+    request.threshold = params.threshold;
+    request.max_length = max_length;
+    request.spacing = s.pixel_spacing;
+    if (mandelbrot) {
+        request.z0_re = zero_re;
+        request.z0_im = zero_im;
+        request.c_re = centre_re;
+        request.c_im = centre_im;
+        request.derivative = 1;
+        e.primary = deep::compute_orbit(request, progress, cancel);
+        deep::build_bla(e.primary, params.power, params.threshold, true, delta_max, progress,
+                        cancel);
+    } else {
+        Mpfr c_re(bits), c_im(bits);
+        deep::set_decimal(c_re, in.c_re);
+        deep::set_decimal(c_im, in.c_im);
+        request.c_re = c_re;
+        request.c_im = c_im;
+        // The primary orbit starts at the centre; a centre below the double-mode range
+        // starts every pixel on the critical orbit instead (whose Z_0 = 0).
+        const std::int64_t plain = deep::double_mode_log2(params.power);
+        e.use_primary = e.centre.e >= plain;
+        if (e.use_primary) {
+            request.z0_re = centre_re;
+            request.z0_im = centre_im;
+            request.derivative = 2;
+            e.primary = deep::compute_orbit(request, progress, cancel);
+            deep::build_bla(e.primary, params.power, params.threshold, false, FloatExp(),
+                            progress, cancel);
+        }
+        request.z0_re = zero_re;
+        request.z0_im = zero_im;
+        request.derivative = 0;
+        e.critical = deep::compute_orbit(request, progress, cancel);
+        deep::build_bla(e.critical, params.power, params.threshold, false, FloatExp(),
+                        progress, cancel);
+    }
+}
+
+DeepRender::~DeepRender() = default;
+DeepRender::DeepRender(DeepRender&&) noexcept = default;
+DeepRender& DeepRender::operator=(DeepRender&&) noexcept = default;
+
+const DeepView& DeepRender::view() const noexcept { return state_->view; }
+const DeepParams& DeepRender::params() const noexcept { return state_->params; }
+PixelWindow DeepRender::full_window() const noexcept {
+    return {0, 0, state_->view.pixels_x, state_->view.pixels_y};
+}
+std::size_t DeepRender::precision_bits() const noexcept { return state_->bits; }
+std::size_t DeepRender::reference_length() const noexcept {
+    const deep::Engine& e = state_->engine;
+    return std::max(e.primary.z.size(), e.critical.z.size());
+}
+
+void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
+                        const RenderOptions& options, const DeepProgress& progress) const {
+    const State& s = *state_;
+    const std::size_t w = s.view.pixels_x;
+    const std::size_t h = s.view.pixels_y;
+    if (window.x0 > w || window.width > w - window.x0 || window.y0 > h ||
+        window.height > h - window.y0) {
+        throw std::out_of_range("window does not lie inside the " + std::to_string(w) + " x " +
+                                std::to_string(h) + " image");
+    }
+    if (out.empty()) throw std::invalid_argument("no field requested");
+    const std::size_t need = window.size();
+    auto check = [&](std::size_t have, const char* name) {
+        if (have != 0) detail::check_buffer_size(have, need, name);
+    };
+    check(out.counts.size(), "counts");
+    check(out.smooth.size(), "smooth");
+    check(out.final_norm.size(), "final_norm");
+    check(out.interior.size(), "interior");
+    check(out.distance.size(), "distance");
+    if (!out.smooth.empty() && !(s.params.threshold > 1.0)) {
+        throw std::invalid_argument("the smooth count needs threshold > 1, got " +
+                                    std::to_string(s.params.threshold));
+    }
+    const bool want_derivative = !out.distance.empty();
+    const FloatExp half = s.engine.half_spacing;
+    const FloatExp distance_unit =
+        s.params.distance_in_pixels ? s.pixel_spacing : FloatExp(1.0);
+    std::mutex progress_mutex;
+    std::size_t rows_done = 0;
+    parallel_for(
+        window.height, options.threads,
+        [&](std::size_t row) {
+            const std::size_t j = window.y0 + row;
+            const FloatExp im = s.offset_im +
+                                FloatExp(static_cast<double>(h) - 2.0 * static_cast<double>(j)) *
+                                    half;
+            for (std::size_t column = 0; column < window.width; ++column) {
+                if (options.cancel != nullptr &&
+                    options.cancel->load(std::memory_order_relaxed)) {
+                    return;
+                }
+                const std::size_t i = window.x0 + column;
+                const FloatExp re =
+                    s.offset_re +
+                    FloatExp(2.0 * static_cast<double>(i) - static_cast<double>(w)) * half;
+                const deep::PixelResult r = deep::iterate_pixel(
+                    s.engine, ComplexExp(re, im), want_derivative, options.cancel);
+                const std::size_t index = row * window.width + column;
+                if (!out.counts.empty()) out.counts[index] = r.count;
+                if (!out.smooth.empty()) out.smooth[index] = r.smooth;
+                if (!out.final_norm.empty()) out.final_norm[index] = r.final_norm;
+                if (!out.interior.empty()) out.interior[index] = r.count == s.params.itermax;
+                if (!out.distance.empty()) {
+                    out.distance[index] = (r.distance / distance_unit).to_double();
+                }
+            }
+            if (progress.report) {
+                const std::lock_guard<std::mutex> lock(progress_mutex);
+                ++rows_done;
+                progress.report(DeepProgress::Stage::render, rows_done, window.height);
+            }
+        },
+        options.cancel);
+    if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+        throw Cancelled();
+    }
+}
+
+}  // namespace juliaset

@@ -1,0 +1,170 @@
+// Private: the deep engine's data, shared by the reference orbits (reference.cpp), the
+// bilinear approximation table (bla.cpp), the per-pixel kernels (perturb.cpp) and the entry
+// points (deep.cpp). Notation follows docs/design.md, "Deep zoom".
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "deep/decimal.hpp"
+#include "deep/floatexp.hpp"
+#include "juliaset/deep.hpp"
+
+namespace juliaset::deep {
+
+/// Deltas of magnitude at least 2^double_mode_log2(power) are iterated in plain doubles: every
+/// product of the perturbed step (down to |dz|^power) then stays a normal double. Below it
+/// they are iterated in ComplexExp.
+[[nodiscard]] constexpr int double_mode_log2(std::uint32_t power) noexcept {
+    return -static_cast<int>(960 / power);
+}
+
+/// One BLA entry: l steps from reference index m map dz to A dz + B dc while |dz| < R.
+/// A and B are normalised ComplexExp parts (0, 0 for zero); R is mantissa * 2^exponent with
+/// exponent 0 whenever it fits a double with room to spare (|x| in [2^-1000, 2^1000] or 0).
+/// For the extended-exponent kernel.
+struct BlaEntry {
+    double a_re, a_im;
+    double b_re, b_im;
+    double r;
+    std::int32_t a_e, b_e, r_e;
+    /// R^2 as a normalised FloatExp (mantissa 0 when R is 0), formed once at build time: the
+    /// kernel's scan compares |dz|^2 with it.
+    double r2_m;
+    std::int64_t r2_e;
+
+    [[nodiscard]] ComplexExp a() const noexcept { return raw(a_re, a_im, a_e); }
+    [[nodiscard]] ComplexExp b() const noexcept { return raw(b_re, b_im, b_e); }
+    [[nodiscard]] static ComplexExp raw(double re, double im, std::int32_t e) noexcept {
+        ComplexExp v;
+        if (re != 0.0 || im != 0.0) {
+            v.re = re;
+            v.im = im;
+            v.e = e;
+        }
+        return v;
+    }
+    [[nodiscard]] FloatExp radius() const noexcept { return {r, r_e}; }
+};
+
+/// The same entry for the double-mode kernel: A as doubles, R^2 as a double (0 when A or R
+/// leave the double range: never valid there, where |dz| >= 2^-480), and B as a normalised
+/// mantissa with its exponent (B dc is formed as (mantissa * dc's mantissa) * 2^(sum)).
+struct BlaPlain {
+    double a_re, a_im;
+    double r2;
+    double b_re, b_im;
+    std::int64_t b_e;
+};
+
+/// A reference orbit Z_0 .. Z_end in doubles, with the values below 2^-900 (where a double
+/// loses bits) also kept exactly enough in `tiny`, and its BLA table. A pixel reaching index
+/// `end` is always rebased.
+struct Orbit {
+    std::vector<std::complex<double>> z;  // end + 1 values
+    std::vector<std::pair<std::size_t, ComplexExp>> tiny;  // by increasing index
+    ComplexExp last;
+    std::size_t end = 0;
+    /// The BLA table covers [base, end): base is 1 when Z_0 = 0 (whose step the table cannot
+    /// linearise), else 0.
+    std::size_t base = 0;
+    /// The entries starting at offset o = m - base (levels 1, 2, ... of 2, 4, ... steps, as far
+    /// as o is a multiple of 2^l and the steps stay before `end`) are
+    /// entries[first[o] .. first[o + 1]), by increasing level; first has end - base + 1
+    /// values (none when the table is empty). Contiguous per start for the kernel's scan.
+    std::vector<std::uint32_t> first;
+    std::vector<BlaPlain> plain;
+    std::vector<BlaEntry> entries;
+    /// Why the orbit stopped (for tests and the docs).
+    enum class Stop { escaped, iteration_limit, near_zero, converged, length_cap };
+    Stop stop = Stop::escaped;
+
+    /// at(m) for every m (filled by build_bla; empty before).
+    std::vector<ComplexExp> z_exp;
+
+    /// Z_m as ComplexExp, exact to the stored double's precision even when tiny.
+    [[nodiscard]] ComplexExp at(std::size_t m) const noexcept {
+        if (m < z_exp.size()) return z_exp[m];
+        const std::complex<double> v = z[m];
+        if (m == end) return last;
+        if (std::max(std::fabs(v.real()), std::fabs(v.imag())) >= tiny_limit || tiny.empty()) {
+            return {v.real(), v.imag()};
+        }
+        std::size_t lo = 0;
+        std::size_t hi = tiny.size();
+        while (lo < hi) {
+            const std::size_t mid = (lo + hi) / 2;
+            if (tiny[mid].first < m) lo = mid + 1; else hi = mid;
+        }
+        if (lo < tiny.size() && tiny[lo].first == m) return tiny[lo].second;
+        return {v.real(), v.imag()};
+    }
+    static constexpr double tiny_limit = 0x1p-900;
+};
+
+/// The largest stored reference length (entries): rebasing makes any length correct, so this
+/// only bounds memory (about 16 bytes per entry for Z, 24 for Z as ComplexExp and 64 for the
+/// BLA table, ~110 MB here).
+inline constexpr std::size_t max_reference_length = std::size_t{1} << 20;
+
+/// What the reference computation needs.
+struct OrbitRequest {
+    mpfr_prec_t bits = 0;
+    mpfr_srcptr z0_re = nullptr, z0_im = nullptr;  // starting point
+    mpfr_srcptr c_re = nullptr, c_im = nullptr;
+    std::uint32_t power = 2;
+    double threshold = 2.0;
+    std::size_t max_length = 0;  // at most this many steps (Z_max_length is the last)
+    /// Derivative tracking for the near-zero stop: 0 none, 1 d/dc (Mandelbrot), 2 d/dz0.
+    int derivative = 0;
+    /// Stop once |Z_n| < |dZ_n| spacing / 4: a pixel rebased there loses 2^-53 |Z_n| of its z,
+    /// no more than its own rounding (docs/design.md, "Reference length, not itermax").
+    FloatExp spacing;
+};
+
+Orbit compute_orbit(const OrbitRequest& request, const DeepProgress& progress,
+                    const std::atomic<bool>* cancel);
+
+/// Builds `orbit.levels` for deltas of the image, |dc| <= dc_max (0 for Julia: B = 0).
+void build_bla(Orbit& orbit, std::uint32_t power, double threshold, bool mandelbrot,
+               const FloatExp& dc_max, const DeepProgress& progress,
+               const std::atomic<bool>* cancel);
+
+/// Everything a pixel kernel reads.
+struct Engine {
+    Family family = Family::mandelbrot;
+    std::uint32_t power = 2;
+    double threshold_squared = 4.0;
+    std::uint32_t itermax = 0;
+    Orbit primary;   // Mandelbrot: of the centre from 0; Julia: of the centre as z0
+    Orbit critical;  // Julia only: of 0 (the critical point), for rebasing
+    bool use_primary = true;  // Julia: false when |centre| is below the double-mode range
+    ComplexExp offset;  // (exact centre) - (the reference's centre)
+    FloatExp half_spacing;  // width / (2 pixels_x)
+    ComplexExp centre;  // the reference's centre (Julia without primary orbit: z0 = centre + delta)
+};
+
+/// One pixel's results.
+struct PixelResult {
+    std::uint32_t count = 0;
+    double final_norm = 0.0;
+    double smooth = 0.0;
+    FloatExp distance;  // in plane units (below a double's range at depth)
+};
+
+/// Iterates the pixel whose delta from the reference's centre is `delta` (dc for the
+/// Mandelbrot family, dz0 for Julia). `want_derivative` carries d z / d c (d z / d z0).
+PixelResult iterate_pixel(const Engine& engine, const ComplexExp& delta, bool want_derivative,
+                          const std::atomic<bool>* cancel) noexcept;
+
+/// Bits of precision for a view (see docs/design.md).
+std::size_t view_precision(const Decimal& width, std::size_t pixels_x, const Decimal& centre_re,
+                           const Decimal& centre_im, const Decimal* c_re, const Decimal* c_im);
+
+}  // namespace juliaset::deep
