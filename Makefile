@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 
 HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 
-.PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp lint clean
+.PHONY: all setup system-deps venv install cpp run test test-cpp test-python bench bench-cpp bench-deep lint clean
 
 all: install
 
@@ -52,6 +52,10 @@ test-python: install
 ## bench: the seed's timing table, reproduced on this machine beside our own rows
 bench: install
 	$(VENV_PY) -m juliaset.bench
+
+## bench-deep: deep-zoom views of the peer's location, against the MPFR oracle and the peer
+bench-deep: install
+	$(VENV_PY) -m juliaset.bench_deep
 
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels

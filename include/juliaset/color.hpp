@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "juliaset/escape.hpp"
+#include "juliaset/fields.hpp"
 #include "juliaset/grid.hpp"
 #include "juliaset/render.hpp"
 
@@ -102,5 +103,33 @@ struct ImageSpec {
 void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
                   const ImageSpec& spec, std::span<const double> levels,
                   std::span<std::uint8_t> out, const RenderOptions& options = {});
+
+}  // namespace juliaset
+
+namespace juliaset {
+
+// --- colouring fields computed elsewhere (the deep engine, deep.hpp) -----------------------
+// The functions above render their own counts from a PixelGrid; these colour per-sample fields
+// that a caller already has, with the same values, colours and quantisation.
+
+/// Adds every count (each <= histogram.size() - 1) to `histogram`, which has itermax + 1 bins.
+/// Throws std::invalid_argument for a count outside it.
+void add_to_histogram(std::span<const std::uint32_t> counts, std::span<std::uint64_t> histogram);
+
+/// The level table of Coloring::histogram (as histogram_levels()) from the histogram of every
+/// sample's count: level[k] is the fraction of escaped samples with a count <= k, and
+/// level[itermax] (the last bin, the interior) is 1.
+[[nodiscard]] std::vector<double> histogram_levels_from(std::span<const std::uint64_t> histogram);
+
+/// Colours `pixels_x` x `pixels_y` pixels from the fields of the (pixels_x * n) x (pixels_y * n)
+/// samples behind them (n = spec.supersample), row-major: `samples.counts` for the count and
+/// histogram colourings, `samples.smooth` for the smooth one. Writes row-major pixels of
+/// bytes_per_pixel(spec.format) bytes, exactly as render_image() colours the same fields.
+/// `levels` is histogram_levels_from()'s table (Coloring::histogram only). Throws
+/// std::invalid_argument for a missing field, a buffer of the wrong size, itermin >= itermax,
+/// or a count above itermax.
+void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
+                   std::size_t pixels_x, std::size_t pixels_y, const FieldBuffers& samples,
+                   std::span<const double> levels, std::span<std::uint8_t> out);
 
 }  // namespace juliaset
