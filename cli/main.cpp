@@ -47,10 +47,14 @@ int main(int argc, char** argv) {
         const std::size_t height = options.view ? options.view->pixels_y
                                                 : juliaset::PixelGrid(options.region,
                                                                       options.resolution).height();
-        // Deep renders give the reference orbit (serial) a quarter of the bar before the rows.
+        // Deep renders give the reference orbit (serial) a quarter of the bar before the rows,
+        // and histogram colouring's first pass (every count, for the histogram) the rows once
+        // more before the coloured rows.
         const std::size_t setup_units = options.deep ? std::max<std::size_t>(height / 3, 1) : 0;
+        const std::size_t passes =
+            options.deep && options.coloring == juliaset::Coloring::histogram ? 2 : 1;
         // Counts rows as bands finish; draws only on a terminal and only after a second.
-        ProgressBar progress(setup_units + height, STDERR_FILENO);
+        ProgressBar progress(setup_units + passes * height, STDERR_FILENO);
         PipelineSettings settings;
         settings.threads = options.threads;
         settings.precision = options.precision;

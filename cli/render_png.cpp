@@ -385,14 +385,15 @@ void render_png_deep(const DeepView& view, const DeepParams& params, std::uint32
     // are kept for the colouring pass; beyond that they are rendered again.
     constexpr std::size_t kept_samples_limit = std::size_t{1} << 24;
     std::vector<std::uint32_t> kept_counts;
-    std::vector<double> levels;
+    CountHistogram histogram(params.itermax);  // sparse: bounded by the samples, not itermax
     if (spec.coloring == Coloring::histogram) {
         const std::size_t total = sample_width * samples.pixels_y;
         const bool keep = total <= kept_samples_limit;
         if (keep) kept_counts.resize(total);
-        std::vector<std::uint64_t> histogram(std::size_t{params.itermax} + 1, 0);
         std::mutex merge;
-        const std::size_t rows_per_task = pixel_rows_per_chunk * n;
+        // Tasks of about 1/64 of the image, as the bands below: deep rows cost unevenly.
+        const std::size_t rows_per_task =
+            n * std::clamp<std::size_t>(view.pixels_y / 64, 1, pixel_rows_per_chunk);
         const std::size_t tasks = (samples.pixels_y + rows_per_task - 1) / rows_per_task;
         parallel_for(tasks, settings.threads, [&](std::size_t task) {
             const std::size_t first = task * rows_per_task;
@@ -407,12 +408,13 @@ void render_png_deep(const DeepView& view, const DeepParams& params, std::uint32
                 counts = local;
             }
             engine.render(window, FieldBuffers{.counts = counts}, one_thread);
-            std::vector<std::uint64_t> part(histogram.size(), 0);
-            add_to_histogram(counts, part);
+            if (settings.on_rows_done) settings.on_rows_done(window.height / n);
+            CountHistogram part(params.itermax);
+            part.add(counts);
             const std::lock_guard lock(merge);
-            for (std::size_t k = 0; k < part.size(); ++k) histogram[k] += part[k];
+            histogram.merge(part);
         });
-        levels = histogram_levels_from(histogram);
+        histogram.finish();
     }
 
     const std::size_t pixel_bytes = bytes_per_pixel(spec.format);
@@ -437,7 +439,7 @@ void render_png_deep(const DeepView& view, const DeepParams& params, std::uint32
                 engine.render(window, fields, one_thread);
             }
             color_samples(spec, itermin, params.itermax, view.pixels_x, pixel_rows, fields,
-                          levels,
+                          &histogram,
                           out.subspan(row * view.pixels_x * pixel_bytes,
                                       pixel_rows * view.pixels_x * pixel_bytes));
         }

@@ -38,7 +38,9 @@ struct PipelineSettings {
     Precision precision = Precision::exact;
     png::Compression compression = png::Compression::balanced();
     /// Called from worker threads with the number of rows each finished band fetched (a band
-    /// may fetch the row above it too, so the sum can exceed the height by one per band).
+    /// may fetch the row above it too, so the sum can exceed the height by one per band). A
+    /// deep render with histogram colouring reports every row twice: once as its counts join
+    /// the histogram, once as it is coloured.
     std::function<void(std::size_t rows)> on_rows_done;
     /// Deep renders only: called while the reference orbit and its table are computed, with
     /// the fraction of that work done (0 to 1), from one thread at a time.

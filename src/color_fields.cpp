@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "juliaset/color.hpp"
 
@@ -19,33 +21,68 @@ void require_size(std::size_t have, std::size_t need, const char* what) {
 
 }  // namespace
 
-void add_to_histogram(std::span<const std::uint32_t> counts, std::span<std::uint64_t> histogram) {
-    for (const std::uint32_t k : counts) {
-        if (k >= histogram.size()) {
-            throw std::invalid_argument("count " + std::to_string(k) +
-                                        " lies outside a histogram of " +
-                                        std::to_string(histogram.size()) + " bins");
+void CountHistogram::add(std::span<const std::uint32_t> counts) {
+    std::vector<std::uint32_t> sorted(counts.begin(), counts.end());
+    std::sort(sorted.begin(), sorted.end());
+    if (!sorted.empty() && sorted.back() > itermax_) {
+        throw std::invalid_argument("count " + std::to_string(sorted.back()) +
+                                    " is above itermax " + std::to_string(itermax_));
+    }
+    CountHistogram part(itermax_);
+    for (std::size_t i = 0; i < sorted.size();) {
+        std::size_t j = i;
+        while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+        part.bins_.emplace_back(sorted[i], j - i);
+        i = j;
+    }
+    merge(part);
+}
+
+void CountHistogram::merge(const CountHistogram& other) {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> merged;
+    merged.reserve(bins_.size() + other.bins_.size());
+    auto a = bins_.begin();
+    auto b = other.bins_.begin();
+    while (a != bins_.end() || b != other.bins_.end()) {
+        if (b == other.bins_.end() || (a != bins_.end() && a->first < b->first)) {
+            merged.push_back(*a++);
+        } else if (a == bins_.end() || b->first < a->first) {
+            merged.push_back(*b++);
+        } else {
+            merged.emplace_back(a->first, a->second + b->second);
+            ++a;
+            ++b;
         }
-        ++histogram[k];
+    }
+    bins_ = std::move(merged);
+}
+
+void CountHistogram::finish() {
+    std::uint64_t escaped = 0;
+    for (const auto& [k, n] : bins_) {
+        if (k < itermax_) escaped += n;
+    }
+    levels_.assign(bins_.size(), 1.0);
+    std::uint64_t running = 0;
+    for (std::size_t i = 0; i < bins_.size() && bins_[i].first < itermax_; ++i) {
+        running += bins_[i].second;
+        levels_[i] = static_cast<double>(running) / static_cast<double>(escaped);
     }
 }
 
-std::vector<double> histogram_levels_from(std::span<const std::uint64_t> histogram) {
-    std::vector<double> levels(histogram.size(), 1.0);
-    std::uint64_t escaped = 0;
-    for (std::size_t k = 0; k + 1 < histogram.size(); ++k) escaped += histogram[k];
-    std::uint64_t running = 0;
-    for (std::size_t k = 0; k + 1 < histogram.size(); ++k) {
-        running += histogram[k];
-        levels[k] = escaped == 0 ? 0.0
-                                 : static_cast<double>(running) / static_cast<double>(escaped);
-    }
-    return levels;  // the last bin (itermax, never escaped) stays 1
+double CountHistogram::level(std::uint32_t k) const noexcept {
+    if (k >= itermax_) return 1.0;
+    // The last bin at or below k: the escaped samples with a count <= k.
+    const auto after = std::upper_bound(
+        bins_.begin(), bins_.end(), k,
+        [](std::uint32_t value, const auto& bin) { return value < bin.first; });
+    if (after == bins_.begin()) return 0.0;
+    return levels_[static_cast<std::size_t>(after - bins_.begin()) - 1];
 }
 
 void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
                    std::size_t pixels_x, std::size_t pixels_y, const FieldBuffers& samples,
-                   std::span<const double> levels, std::span<std::uint8_t> out) {
+                   const CountHistogram* histogram, std::span<std::uint8_t> out) {
     if (itermin >= itermax) {
         throw std::invalid_argument("itermin (" + std::to_string(itermin) +
                                     ") must be smaller than itermax (" + std::to_string(itermax) +
@@ -70,8 +107,9 @@ void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t i
         if (samples.counts.empty()) throw std::invalid_argument("this colouring needs counts");
         require_size(samples.counts.size(), sample_count, "counts");
     }
-    if (spec.coloring == Coloring::histogram && levels.size() != itermax + std::size_t{1}) {
-        throw std::invalid_argument("histogram colouring needs histogram_levels_from() of the image");
+    if (spec.coloring == Coloring::histogram &&
+        (histogram == nullptr || histogram->itermax() != itermax)) {
+        throw std::invalid_argument("histogram colouring needs the CountHistogram of the image");
     }
     const std::size_t pixel_bytes = bytes_per_pixel(spec.format);
     require_size(out.size(), pixels_x * pixels_y * pixel_bytes, "image");
@@ -84,7 +122,7 @@ void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t i
             throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
                                         std::to_string(itermax));
         }
-        return spec.coloring == Coloring::histogram ? levels[k]
+        return spec.coloring == Coloring::histogram ? histogram->level(k)
                                                     : normalized_value(k, itermin, itermax);
     };
     const bool rgb = spec.format == PixelFormat::rgb8;

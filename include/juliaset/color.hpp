@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "juliaset/escape.hpp"
@@ -112,24 +113,39 @@ namespace juliaset {
 // The functions above render their own counts from a PixelGrid; these colour per-sample fields
 // that a caller already has, with the same values, colours and quantisation.
 
-/// Adds every count (each <= histogram.size() - 1) to `histogram`, which has itermax + 1 bins.
-/// Throws std::invalid_argument for a count outside it.
-void add_to_histogram(std::span<const std::uint32_t> counts, std::span<std::uint64_t> histogram);
+/// The histogram colouring's levels of a set of counts, kept sparse: one entry per distinct
+/// count, so its size is bounded by the number of samples whatever itermax is (a dense table
+/// of itermax + 1 bins would take gigabytes at a deep zoom's itermax).
+class CountHistogram {
+public:
+    explicit CountHistogram(std::uint32_t itermax) noexcept : itermax_(itermax) {}
+    /// Adds every count; throws std::invalid_argument for a count above itermax.
+    void add(std::span<const std::uint32_t> counts);
+    /// Adds every count `other` holds (the same itermax).
+    void merge(const CountHistogram& other);
+    /// The level of a sample with count k: the fraction of escaped samples (count < itermax)
+    /// with a count <= k, and 1 for k = itermax (the interior); as histogram_levels().
+    /// Valid after finish().
+    [[nodiscard]] double level(std::uint32_t k) const noexcept;
+    /// Computes the levels; call once, after the last add() or merge().
+    void finish();
+    [[nodiscard]] std::uint32_t itermax() const noexcept { return itermax_; }
 
-/// The level table of Coloring::histogram (as histogram_levels()) from the histogram of every
-/// sample's count: level[k] is the fraction of escaped samples with a count <= k, and
-/// level[itermax] (the last bin, the interior) is 1.
-[[nodiscard]] std::vector<double> histogram_levels_from(std::span<const std::uint64_t> histogram);
+private:
+    std::uint32_t itermax_;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> bins_;  ///< sorted by count
+    std::vector<double> levels_;                                 ///< per bin, after finish()
+};
 
 /// Colours `pixels_x` x `pixels_y` pixels from the fields of the (pixels_x * n) x (pixels_y * n)
 /// samples behind them (n = spec.supersample), row-major: `samples.counts` for the count and
 /// histogram colourings, `samples.smooth` for the smooth one. Writes row-major pixels of
 /// bytes_per_pixel(spec.format) bytes, exactly as render_image() colours the same fields.
-/// `levels` is histogram_levels_from()'s table (Coloring::histogram only). Throws
+/// `histogram` holds every sample's count, finished (Coloring::histogram only). Throws
 /// std::invalid_argument for a missing field, a buffer of the wrong size, itermin >= itermax,
 /// or a count above itermax.
 void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
                    std::size_t pixels_x, std::size_t pixels_y, const FieldBuffers& samples,
-                   std::span<const double> levels, std::span<std::uint8_t> out);
+                   const CountHistogram* histogram, std::span<std::uint8_t> out);
 
 }  // namespace juliaset

@@ -644,14 +644,13 @@ ImageArray deep_image(const std::string& center_re, const std::string& center_im
             fields.counts = counts;
         }
         engine.render(engine.full_window(), fields, options);
-        std::vector<double> levels;
+        juliaset::CountHistogram histogram(params.itermax);  // sparse: not sized by itermax
         if (spec.coloring == juliaset::Coloring::histogram) {
-            std::vector<std::uint64_t> histogram(std::size_t{params.itermax} + 1, 0);
-            juliaset::add_to_histogram(counts, histogram);
-            levels = juliaset::histogram_levels_from(histogram);
+            histogram.add(counts);
+            histogram.finish();
         }
         juliaset::color_samples(spec, first, params.itermax, view.pixels_x, view.pixels_y,
-                                fields, levels, bytes);
+                                fields, &histogram, bytes);
         if constexpr (std::endian::native == std::endian::little) {
             if (spec.format == juliaset::PixelFormat::gray16) {
                 auto* values = static_cast<std::uint16_t*>(out.data());

@@ -49,6 +49,22 @@ def test_deep_render_records_exact_strings_and_from_reproduces_it(cli, tmp_path)
     assert np.array_equal(juliaset.render_parameters(parameters), pixels)
 
 
+def test_histogram_at_a_deep_itermax_keeps_memory_small(cli, tmp_path):
+    # A dense histogram of itermax + 1 bins would take 3.2 GB here (and as much per thread);
+    # the sparse one holds the distinct counts of 240 samples. The pixels match the package's.
+    args = [*DEEP[:-2], "-M=400000000", "-m=0", "--size=20x12", "--histogram"]
+    result = run(cli, *args, "-o", "h.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    peak_kb = __import__("resource").getrusage(__import__("resource").RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kb < 400_000, f"a child peaked at {peak_kb} kB"
+    with Image.open(tmp_path / "h.png") as png:
+        pixels = np.asarray(png)
+    image = juliaset.mandelbrot_image(center=(PEER_RE, PEER_IM), width="1e-30", size=(20, 12),
+                                      threshold=100, itermin=0, itermax=400_000_000,
+                                      coloring="histogram", colormap="gray")
+    assert np.array_equal(image, pixels) and len(np.unique(pixels)) > 10
+
+
 @pytest.mark.parametrize("extra", [[], ["--smooth"], ["--supersample=2"], ["--bits=16"]])
 def test_every_colouring_works_at_depth(cli, tmp_path, extra):
     result = run(cli, *DEEP, "--size=12x10", *extra, "-o", "-", cwd=tmp_path)
