@@ -104,8 +104,8 @@ struct OrbitRequest {
     std::size_t max_length = 0;  // at most this many steps (Z_max_length is the last)
     /// Derivative tracking for the near-zero stop: 0 none, 1 d/dc (Mandelbrot), 2 d/dz0.
     int derivative = 0;
-    /// Stop once |Z_n| < 2^23 |dZ_n| spacing: a pixel rebased there loses at most 2^-53 |Z_n|
-    /// of its z, as if its c (z0) moved by 2^-30 pixel spacings (docs/design.md).
+    /// Stop once |Z_n| < |dZ_n| spacing / 4: a pixel rebased there loses 2^-53 |Z_n| of its z,
+    /// no more than its own rounding (docs/design.md, "Reference length, not itermax").
     FloatExp spacing;
 };
 

@@ -50,6 +50,13 @@ struct FloatExp {
             if (m == 0.0) e = zero_exponent;
             return;
         }
+        const double a = std::fabs(m);
+        if (a >= 2.2250738585072014e-308) {  // normal: the exponent bits, no libm call
+            const std::int64_t k = exponent_of(a);
+            m = k < 1023 ? m * power_of_two(-k) : m * 0.5 * power_of_two(-1022);
+            e += k;
+            return;
+        }
         int k = 0;
         m = std::frexp(m, &k) * 2.0;  // [0.5, 1) -> [1, 2)
         e += k - 1;
@@ -165,9 +172,14 @@ struct ComplexExp {
         if (!std::isfinite(a)) return;
         if (a >= 2.2250738585072014e-308) {  // normal: shift by the exponent bits
             const std::int64_t k = exponent_of(a);
-            const double s = power_of_two(-k);
-            re *= s;
-            im *= s;
+            if (k < 1023) {
+                const double s = power_of_two(-k);
+                re *= s;
+                im *= s;
+            } else {
+                re = re * 0.5 * power_of_two(-1022);
+                im = im * 0.5 * power_of_two(-1022);
+            }
             e += k;
         } else {
             int k = 0;

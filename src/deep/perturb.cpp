@@ -163,12 +163,13 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
                 escaped_modulus = std::sqrt(norm);
                 break;
             }
-            if (n == limit) break;
+            if (n >= limit) break;
             if (m == orbit->end || less_nonnegative(z_norm, dzf.norm())) {
                 dzf = z;
                 m = 0;
                 orbit = restart;
                 n += cycles.observe({dzf.re, dzf.im, dzf.e, true}, n, limit);
+                if (n >= limit) break;  // whole cycles skipped up to the limit: z is its iterate
             }
             if (dzf.e >= plain_log2) {
                 fe = false;
@@ -277,13 +278,14 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
                 escaped_modulus = std::sqrt(norm);
                 break;
             }
-            if (n == limit) break;
+            if (n >= limit) break;
             if (m == orbit->end || norm < dr * dr + di * di) {
                 dr = xr;
                 di = xi;
                 m = 0;
                 orbit = restart;
                 n += cycles.observe({dr, di, 0, false}, n, limit);
+                if (n >= limit) break;  // whole cycles skipped up to the limit: z is its iterate
             }
             if (dr * dr + di * di < plain_squared) {
                 fe = true;

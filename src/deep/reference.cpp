@@ -77,7 +77,7 @@ Orbit compute_orbit(const OrbitRequest& request, const DeepProgress& progress,
         return (mpfr_zero_p(t1) || mpfr_get_exp(t1) < repeat_exponent) &&
                (mpfr_zero_p(t2) || mpfr_get_exp(t2) < repeat_exponent);
     };
-    const FloatExp near_zero_factor(1.0, 23);
+    const FloatExp near_zero_factor(1.0, -2);
 
     std::size_t n = 0;
     for (;;) {

@@ -113,7 +113,7 @@ inline Nucleus newton_nucleus(const std::string& start_re, const std::string& st
     mpfr_set_str(c.re, start_re.c_str(), 10, MPFR_RNDN);
     mpfr_set_str(c.im, start_im.c_str(), 10, MPFR_RNDN);
     double log10_scale = 0.0;
-    for (int step = 0; step < 200; ++step) {
+    for (int step = 0; step < 60; ++step) {
         mpfr_set_zero(z.re, 1);
         mpfr_set_zero(z.im, 1);
         mpfr_set_zero(dz.re, 1);
@@ -162,13 +162,14 @@ inline Nucleus newton_nucleus(const std::string& start_re, const std::string& st
 
 /// A point near the Julia set of z^power + c by inverse iteration: `steps` times
 /// z <- (z - c)^(1/power), the root chosen by a fixed pseudo-random sequence from `seed`.
-inline std::pair<std::string, std::string> julia_point(double c_re, double c_im,
+inline std::pair<std::string, std::string> julia_point(const std::string& c_re,
+                                                       const std::string& c_im,
                                                        std::uint32_t power, std::uint32_t steps,
                                                        std::uint64_t seed, mpfr_prec_t bits,
                                                        std::size_t digits) {
     Complex z(bits), c(bits);
-    mpfr_set_d(c.re, c_re, MPFR_RNDN);
-    mpfr_set_d(c.im, c_im, MPFR_RNDN);
+    mpfr_set_str(c.re, c_re.c_str(), 10, MPFR_RNDN);  // c exactly as the view gives it
+    mpfr_set_str(c.im, c_im.c_str(), 10, MPFR_RNDN);
     mpfr_set_d(z.re, 1.5, MPFR_RNDN);
     mpfr_set_d(z.im, 0.5, MPFR_RNDN);
     mpfr_t r, a, pi;
