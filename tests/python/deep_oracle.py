@@ -96,14 +96,16 @@ def misiurewicz_cubic(bits: int) -> mpc:
         return gmpy2.sqrt(omega - 1)
 
 
-def julia_point(c: Tuple[str, str], steps: int, bits: int) -> mpc:
-    """A point of the Julia set of z^2 + c by inverse iteration z <- sqrt(z - c) (the
-    principal root each time: deterministic, and it converges onto the set)."""
+def julia_point(c: Tuple[str, str], steps: int, bits: int, power: int = 2) -> mpc:
+    """A point of the Julia set of z^power + c by inverse iteration z <- (z - c)^(1/power)
+    (the principal root, turned by a root of unity every third step: deterministic, and it
+    converges onto the set away from one fixed point's basin edge)."""
     with gmpy2.context(gmpy2.get_context(), precision=bits):
         cc = mpc(mpfr(c[0]), mpfr(c[1]))
+        turn = gmpy2.exp(mpc(0, 2 * gmpy2.const_pi() / power))  # -1 for power 2
         z = mpc(1, 1)
         for step in range(steps):
-            z = gmpy2.sqrt(z - cc)
+            z = gmpy2.sqrt(z - cc) if power == 2 else (z - cc) ** (mpfr(1) / power)
             if step % 3 == 2:
-                z = -z  # alternate branches: stays away from one fixed point's basin edge
+                z = -z if power == 2 else z * turn
         return z

@@ -84,7 +84,10 @@ def newton_nucleus(period: int, itermax: int) -> Dict[str, Any]:
 
 def misiurewicz_i(width: str) -> Dict[str, Any]:
     # c = i: 0 -> i -> -1 + i -> -i -> -1 + i, a repelling 2-cycle; structure at every scale.
-    offset = width.replace("1e", "3e")  # off the point itself, still at that depth
+    # The point lies a quarter width right of the centre, between pixels: the pixels' distances
+    # to it then span a factor of 10 and their counts several values (3 widths off, every pixel
+    # of the 1e-1000 view had the same count, and a uniform view proves nothing).
+    offset = f"2.5e-{int(width.split('e-')[1]) + 1}"
     return dict(family="mandelbrot", center=(offset, "1"), width=width, size=(10, 10),
                 itermax=4000)
 
@@ -107,9 +110,10 @@ def julia_inverse_iterated(width: str) -> Dict[str, Any]:
 
 
 def julia_power_3() -> Dict[str, Any]:
-    point = julia_point(("0", "0"), steps=10, bits=256)  # for c = 0 the unit circle
+    c = ("-0.1", "0.65")
+    point = julia_point(c, steps=300, bits=256, power=3)
     return dict(family="julia", center=(text(point.real, 60), text(point.imag, 60)),
-                width="1e-25", size=(8, 8), itermax=500, c=("-0.1", "0.65"), power=3)
+                width="1e-25", size=(8, 8), itermax=500, c=c, power=3)
 
 
 # Every view of the test set, by name: (how to make its arguments, the value it is made from).
