@@ -67,6 +67,19 @@ BlaEntry to_entry(const Linear& s) {
     if (too_far) {  // unusable: an exponent beyond 2^30 (a radius far below any delta)
         entry = BlaEntry{};
     }
+    // A and B stored normalised (mantissas with the larger in [1, 2)), so that the kernel
+    // reads them without normalising: the same values as normalising the stored form.
+    const ComplexExp a = ComplexExp(entry.a_re, entry.a_im, entry.a_e);
+    const ComplexExp b = ComplexExp(entry.b_re, entry.b_im, entry.b_e);
+    entry.a_re = a.re;
+    entry.a_im = a.im;
+    entry.a_e = a.is_zero() ? 0 : static_cast<std::int32_t>(a.e);
+    entry.b_re = b.re;
+    entry.b_im = b.im;
+    entry.b_e = b.is_zero() ? 0 : static_cast<std::int32_t>(b.e);
+    const FloatExp r2 = entry.radius() * entry.radius();
+    entry.r2_m = r2.m;
+    entry.r2_e = r2.e;
     return entry;
 }
 
@@ -92,6 +105,13 @@ void build_bla(Orbit& orbit, std::uint32_t power, double threshold, bool mandelb
     orbit.first.clear();
     orbit.plain.clear();
     orbit.entries.clear();
+    // Z_m as ComplexExp for the extended-exponent kernel (one normalisation here instead of
+    // two per step there).
+    orbit.z_exp.clear();
+    orbit.z_exp.reserve(orbit.end + 1);
+    for (std::size_t k = 0; k <= orbit.end && k < orbit.z.size(); ++k) {
+        orbit.z_exp.push_back(orbit.at(k));
+    }
     const std::size_t steps = orbit.end > orbit.base ? orbit.end - orbit.base : 0;
     if (steps < 2) return;
     // Single step at k: dz' = A dz + B dc + (terms of order dz^2), A = power Z^(power-1).

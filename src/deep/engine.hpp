@@ -26,16 +26,30 @@ namespace juliaset::deep {
 }
 
 /// One BLA entry: l steps from reference index m map dz to A dz + B dc while |dz| < R.
-/// Each value is mantissa * 2^exponent with exponent 0 whenever the value fits a double with
-/// room to spare (|x| in [2^-1000, 2^1000] or 0). For the extended-exponent kernel.
+/// A and B are normalised ComplexExp parts (0, 0 for zero); R is mantissa * 2^exponent with
+/// exponent 0 whenever it fits a double with room to spare (|x| in [2^-1000, 2^1000] or 0).
+/// For the extended-exponent kernel.
 struct BlaEntry {
     double a_re, a_im;
     double b_re, b_im;
     double r;
     std::int32_t a_e, b_e, r_e;
+    /// R^2 as a normalised FloatExp (mantissa 0 when R is 0), formed once at build time: the
+    /// kernel's scan compares |dz|^2 with it.
+    double r2_m;
+    std::int64_t r2_e;
 
-    [[nodiscard]] ComplexExp a() const noexcept { return {a_re, a_im, a_e}; }
-    [[nodiscard]] ComplexExp b() const noexcept { return {b_re, b_im, b_e}; }
+    [[nodiscard]] ComplexExp a() const noexcept { return raw(a_re, a_im, a_e); }
+    [[nodiscard]] ComplexExp b() const noexcept { return raw(b_re, b_im, b_e); }
+    [[nodiscard]] static ComplexExp raw(double re, double im, std::int32_t e) noexcept {
+        ComplexExp v;
+        if (re != 0.0 || im != 0.0) {
+            v.re = re;
+            v.im = im;
+            v.e = e;
+        }
+        return v;
+    }
     [[nodiscard]] FloatExp radius() const noexcept { return {r, r_e}; }
 };
 
@@ -71,8 +85,12 @@ struct Orbit {
     enum class Stop { escaped, iteration_limit, near_zero, converged, length_cap };
     Stop stop = Stop::escaped;
 
+    /// at(m) for every m (filled by build_bla; empty before).
+    std::vector<ComplexExp> z_exp;
+
     /// Z_m as ComplexExp, exact to the stored double's precision even when tiny.
     [[nodiscard]] ComplexExp at(std::size_t m) const noexcept {
+        if (m < z_exp.size()) return z_exp[m];
         const std::complex<double> v = z[m];
         if (m == end) return last;
         if (std::max(std::fabs(v.real()), std::fabs(v.imag())) >= tiny_limit || tiny.empty()) {
@@ -91,7 +109,8 @@ struct Orbit {
 };
 
 /// The largest stored reference length (entries): rebasing makes any length correct, so this
-/// only bounds memory (about 16 bytes per entry for Z and 56 for the BLA table, ~75 MB here).
+/// only bounds memory (about 16 bytes per entry for Z, 24 for Z as ComplexExp and 64 for the
+/// BLA table, ~110 MB here).
 inline constexpr std::size_t max_reference_length = std::size_t{1} << 20;
 
 /// What the reference computation needs.

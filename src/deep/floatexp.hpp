@@ -28,6 +28,8 @@ namespace juliaset::deep {
 
 /// x * 2^k for any k: exact unless the result leaves the double range (0 or inf then).
 [[nodiscard]] inline double scale_by(double x, std::int64_t k) noexcept {
+    // x * 2^k with 2^k a normal double: one correctly rounded product, as ldexp's result.
+    if (k >= -1022 && k <= 1023) return x * power_of_two(k);
     if (k > 2100) k = 2100;
     if (k < -2200) k = -2200;
     return std::ldexp(x, static_cast<int>(k));

@@ -117,8 +117,12 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
                 for (std::uint32_t k = begin; k < stop; ++k) {
                     const std::uint64_t steps = std::uint64_t{2} << (k - begin);
                     const BlaEntry& e = orbit->entries[k];
-                    const FloatExp r = e.radius();
-                    if (!less_nonnegative(dz_norm, r * r) || n + steps > limit) break;
+                    // less_nonnegative(dz_norm, R^2), R^2 precomputed
+                    const bool inside =
+                        e.r2_m != 0.0 &&
+                        (dz_norm.m == 0.0 ||
+                         (dz_norm.e != e.r2_e ? dz_norm.e < e.r2_e : dz_norm.m < e.r2_m));
+                    if (!inside || n + steps > limit) break;
                     best = &e;
                     best_steps = steps;
                 }
