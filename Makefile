@@ -11,6 +11,7 @@ HEADLINE_FLAGS := -x=-0.1 -X=0.1 -y=-0.1 -Y=0.1 -m=20 -M=100 -R=4000
 .PHONY: sanitize test-sanitize fuzz-deps fuzz-build fuzz
 .PHONY: explore bench-explore
 .PHONY: bench-dask
+.PHONY: bench-deep
 
 all: install
 
@@ -62,6 +63,10 @@ explore: install
 
 bench-explore: install
 	$(VENV_PY) -m juliaset.explore.bench --screenshot docs/images/explorer.png
+
+## bench-deep: deep-zoom views of the peer's location, against the MPFR oracle and the peer
+bench-deep: install
+	$(VENV_PY) -m juliaset.bench_deep
 
 bench-cpp: cpp
 	$(CPP_BUILD)/bench/juliaset_bench_kernels

@@ -4,6 +4,7 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -42,19 +43,38 @@ int main(int argc, char** argv) {
     }
     const Options& options = std::get<Options>(parsed);
     try {
-        const juliaset::PixelGrid grid(options.region, options.resolution);
         const auto metadata = image_metadata(options);
+        const std::size_t height = options.view ? options.view->pixels_y
+                                                : juliaset::PixelGrid(options.region,
+                                                                      options.resolution).height();
+        // Deep renders give the reference orbit (serial) a quarter of the bar before the rows,
+        // and histogram colouring's first pass (every count, for the histogram) the rows once
+        // more before the coloured rows.
+        const std::size_t setup_units = options.deep ? std::max<std::size_t>(height / 3, 1) : 0;
+        const std::size_t passes =
+            options.deep && options.coloring == juliaset::Coloring::histogram ? 2 : 1;
         // Counts rows as bands finish; draws only on a terminal and only after a second.
-        ProgressBar progress(grid.height(), STDERR_FILENO);
+        ProgressBar progress(setup_units + passes * height, STDERR_FILENO);
         PipelineSettings settings;
         settings.threads = options.threads;
         settings.precision = options.precision;
         settings.compression = compression_for(options.compression);
         if (progress.enabled()) {
             settings.on_rows_done = [&progress](std::size_t rows) { progress.advance(rows); };
+            settings.on_setup_progress = [&progress, setup_units](double fraction) {
+                progress.advance_to(static_cast<std::size_t>(fraction * static_cast<double>(setup_units)));
+            };
         }
+        // Ctrl-C (SIGINT) ends the process at once, also inside the reference orbit: the
+        // handler write_output installs removes the temporary file and re-raises the signal.
         write_output(options.output, [&](const juliaset::png::ByteSink& sink) {
-            render_png(grid, options.params, image_spec(options), settings, metadata, sink);
+            if (options.deep) {
+                render_png_deep(*options.view, deep_params(options), options.params.itermin,
+                                image_spec(options), settings, metadata, sink);
+            } else {
+                render_png(pixel_grid(options), options.params, image_spec(options), settings,
+                           metadata, sink);
+            }
         });
         progress.finish();
         return 0;

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "juliaset/deep.hpp"
 #include "juliaset/version.hpp"
 #include "png_reader.hpp"
 #include "quoting.hpp"
@@ -110,6 +113,31 @@ ImageRecord record_from_text(const std::optional<std::string>& text, const std::
     }
 }
 
+/// A decimal string of the record (check_decimal's syntax), with a message naming `what`.
+std::string decimal_text(const Json& value, const std::string& what) {
+    if (!value.is_string()) throw MetadataError(what + " must be a decimal string");
+    std::string text = value.get<std::string>();
+    try {
+        check_decimal(text, what);
+    } catch (const std::invalid_argument& error) {
+        throw MetadataError(error.what());
+    }
+    return text;
+}
+
+/// One part of "c": a number, or a decimal string whose exact digits are kept in `exact`.
+double c_part(const Json& value, const std::string& what, std::string& exact) {
+    if (value.is_string()) {
+        exact = decimal_text(value, what);
+        // strtod rounds correctly; a part beyond a double's range is only usable at depth.
+        const double rounded = std::strtod(exact.c_str(), nullptr);
+        if (!std::isfinite(rounded)) throw MetadataError(what + " is out of the range of a double");
+        return rounded;
+    }
+    exact.clear();
+    return JsonFields::real(value, what);
+}
+
 }  // namespace
 
 std::string_view family_name(Family family) noexcept {
@@ -132,16 +160,26 @@ std::string_view precision_name(Precision precision) noexcept {
 std::string record_to_json(const ImageRecord& record) {
     const JuliaParams& params = record.params;
     Json json;
+    json["schema"] = record_schema_version;
     json["engine"] = record.engine.empty() ? std::string("juliaset ") + version : record.engine;
     json["family"] = family_name(params.family);
     json["power"] = params.power;
     // c plays no part in the Mandelbrot family: written as [0.0, 0.0], as the Python package does.
     const bool julia = params.family == Family::julia;
-    json["c"] = Json::array({julia ? params.c_re : 0.0, julia ? params.c_im : 0.0});
-    json["region"] = {{"xleft", record.region.xleft},
-                      {"xright", record.region.xright},
-                      {"ybot", record.region.ybot},
-                      {"ytop", record.region.ytop}};
+    if (julia && !record.c_re_exact.empty()) {
+        json["c"] = Json::array({record.c_re_exact, record.c_im_exact});
+    } else {
+        json["c"] = Json::array({julia ? params.c_re : 0.0, julia ? params.c_im : 0.0});
+    }
+    if (record.view) {
+        json["view"] = {{"center", Json::array({record.view->center_re, record.view->center_im})},
+                        {"width", record.view->span}};
+    } else {
+        json["region"] = {{"xleft", record.region.xleft},
+                          {"xright", record.region.xright},
+                          {"ybot", record.region.ybot},
+                          {"ytop", record.region.ytop}};
+    }
     json["width"] = record.width;
     json["height"] = record.height;
     json["threshold"] = params.threshold;
@@ -191,6 +229,14 @@ std::vector<Rgb> colour_table(const Json& table) {
 ImageRecord record_from_parsed(const Json& json) {
     if (!json.is_object()) throw MetadataError("the record is not a JSON object");
     const JsonFields read(json);
+    if (read.has("schema")) {
+        const std::uint64_t schema = read.whole("schema", u32_max);
+        if (schema < 1 || schema > record_schema_version) {
+            throw MetadataError("\"schema\" " + std::to_string(schema) +
+                                " is not one this engine reads (1 to " +
+                                std::to_string(record_schema_version) + "); a newer juliaset wrote it");
+        }
+    }
     ImageRecord record;
     if (read.has("engine")) record.engine = read.text("engine");
 
@@ -213,14 +259,35 @@ ImageRecord record_from_parsed(const Json& json) {
         if (!c.is_array() || c.size() != 2) {
             throw MetadataError("\"c\" must be a list of two numbers [re, im]");
         }
-        params.c_re = JsonFields::real(c[0], "\"c\"[0]");
-        params.c_im = JsonFields::real(c[1], "\"c\"[1]");
+        params.c_re = c_part(c[0], "\"c\"[0]", record.c_re_exact);
+        params.c_im = c_part(c[1], "\"c\"[1]", record.c_im_exact);
+        // Both parts exact, or neither: a number next to a string keeps its shortest digits.
+        if (record.c_re_exact.empty() != record.c_im_exact.empty()) {
+            const auto shortest = [](double value) {
+                return nlohmann::json(value).dump();
+            };
+            if (record.c_re_exact.empty()) record.c_re_exact = shortest(params.c_re);
+            if (record.c_im_exact.empty()) record.c_im_exact = shortest(params.c_im);
+        }
     }
-    const Json& region = read.at("region");
-    if (!region.is_object()) throw MetadataError("\"region\" must be an object");
-    const JsonFields read_region(region);
-    record.region = {read_region.real("xleft"), read_region.real("xright"),
-                     read_region.real("ybot"), read_region.real("ytop")};
+    if (read.has("view")) {
+        const Json& view = read.at("view");
+        if (!view.is_object()) throw MetadataError("\"view\" must be an object");
+        const JsonFields read_view(view);
+        const Json& center = read_view.at("center");
+        if (!center.is_array() || center.size() != 2) {
+            throw MetadataError("\"view\".\"center\" must be a list of two decimal strings [re, im]");
+        }
+        record.view = ExactView{decimal_text(center[0], "\"view\".\"center\"[0]"),
+                                decimal_text(center[1], "\"view\".\"center\"[1]"),
+                                decimal_text(read_view.at("width"), "\"view\".\"width\"")};
+    } else {
+        const Json& region = read.at("region");
+        if (!region.is_object()) throw MetadataError("\"region\" must be an object");
+        const JsonFields read_region(region);
+        record.region = {read_region.real("xleft"), read_region.real("xright"),
+                         read_region.real("ybot"), read_region.real("ytop")};
+    }
     record.width = read.whole("width", max_grid_side);
     record.height = read.whole("height", max_grid_side);
     params.threshold = read.real("threshold");

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -25,6 +26,22 @@ inline constexpr std::size_t max_record_bytes = std::size_t{1} << 20;
 /// How deep the record's arrays and objects may nest (the schema needs 3).
 inline constexpr std::size_t max_record_depth = 64;
 
+/// The schema version this engine writes (the record's "schema" key). Version 1, the records
+/// of juliaset 0.2.0, has no "schema" key, no "view" and numbers only in "c"; it stays readable.
+inline constexpr unsigned record_schema_version = 2;
+
+/// A centred view as exact decimal strings (schema 2): pixel (i, j) of a width x height image
+/// samples center + ((i / width - 1/2) * span, (1/2 - j / height) * span * height / width),
+/// the rule of juliaset::DeepView.
+struct ExactView {
+    std::string center_re;
+    std::string center_im;
+    /// The plane's width ("1e-300").
+    std::string span;
+
+    friend bool operator==(const ExactView&, const ExactView&) = default;
+};
+
 /// Everything that determines an image's pixels. Two images with equal records are identical,
 /// pixel for pixel (threads and compression never change pixels, so they are not recorded).
 struct ImageRecord {
@@ -32,7 +49,14 @@ struct ImageRecord {
     std::string engine;
     /// Family, power, c, threshold, itermin and itermax.
     JuliaParams params{};
+    /// The seed's bounds; unused when `view` is present.
     Region region{};
+    /// A centred view (written as "view" instead of "region").
+    std::optional<ExactView> view;
+    /// Julia's c as exact decimal strings, written as strings in "c" (params.c_re and c_im
+    /// hold their doubles); empty when c is recorded as the doubles themselves.
+    std::string c_re_exact;
+    std::string c_im_exact;
     std::size_t width = 0;
     std::size_t height = 0;
     Coloring coloring = Coloring::count;
@@ -63,13 +87,15 @@ public:
 /// "double" (Precision::exact) or "single".
 [[nodiscard]] std::string_view precision_name(Precision precision) noexcept;
 
-/// The record as one line of JSON, keys in the documented order; "c" is [0.0, 0.0] for the
-/// Mandelbrot family. Doubles are written in their
+/// The record as one line of JSON, keys in the documented order, starting with "schema": 2;
+/// "c" is [0.0, 0.0] for the Mandelbrot family, and two strings when c_re_exact is set. Doubles are written in their
 /// shortest form that reads back as the same double (integral ones with ".0", so that they stay
 /// floats in Python's json), hence records round-trip exactly.
 [[nodiscard]] std::string record_to_json(const ImageRecord& record);
 
-/// Parses a record (a pure function of the text, fuzzed as such). Keys the record does not know are ignored (newer writers may add some);
+/// Parses a record of schema 1 or 2 (a higher "schema" is refused: it may mean something this
+/// engine would render differently). "c" entries may be numbers or decimal strings (kept in
+/// c_re_exact / c_im_exact); "view" may stand in for "region". A pure function of the text, fuzzed as such. Keys the record does not know are ignored (newer writers may add some);
 /// "power", "coloring", "colormap", "bits", "supersample" and "precision" may be left out
 /// and then take their defaults (2, count, gray, 8, 1, double); "engine" is optional, and so is
 /// "c" for the Mandelbrot family, whose c always reads as 0 (it plays no part). Throws

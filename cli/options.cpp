@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "juliaset/framing.hpp"
@@ -38,7 +40,7 @@ struct ValueFlag {
 };
 
 // The seed tool's flags and defaults first, then the ones this tool adds.
-constexpr std::array<ValueFlag, 19> value_flags = {{
+constexpr std::array<ValueFlag, 22> value_flags = {{
     {'R', "resolution", "INT", "500",
      "image width in pixels; the height follows the region's aspect ratio"},
     {'x', "xleft", "FLOAT", "-1.6",
@@ -69,6 +71,16 @@ constexpr std::array<ValueFlag, 19> value_flags = {{
     {'\0', "precision", "double|single", "double",
      "double is bit-exact; single uses float SIMD kernels, about 1.8 times as fast but NOT "
      "bit-exact (some pixels near the boundary differ); e.g. --precision=single"},
+    {'\0', "center", "RE,IM", "none",
+     "centre of the view, as decimals with as many digits as needed (the deep engine takes over "
+     "when doubles cannot tell the pixels apart); instead of -x/-X/-y/-Y; e.g. "
+     "--center=-1.99996619445037030418,3.0013824367909383e-34"},
+    {'\0', "width", "W", "none",
+     "width of the view in the plane, a decimal > 0 of any exponent, e.g. --width=1e-300; "
+     "instead of -x/-X/-y/-Y (default 3.2, or 3 with --mandelbrot)"},
+    {'\0', "size", "WxH", "none",
+     "image size in pixels of a --center/--width view, e.g. --size=800x800 (instead of -R; "
+     "without it -R pixels wide, the height from the default region's aspect)"},
     {'\0', "from", "PNG", "none",
      "re-render the image whose parameters a PNG written by juliaset records; flags given "
      "beside it override them; e.g. --from=a.png -R=2000 -o big.png"},
@@ -301,12 +313,90 @@ struct CommandLine {
     }
 };
 
+/// Shortest decimal text of a double that reads back as the same double.
+std::string decimal_of(double value) { return format_double(value); }
+
+/// Julia's c as typed: the double checks of parse_double (and its messages), then the exact
+/// digits kept. A value beyond a double's range in magnitude is refused; one that underflows
+/// (1e-400) reads as 0 in double and keeps its digits for the deep engine.
+double parse_c_part(const std::string& text, std::string_view long_name, std::string& exact) {
+    try {
+        check_decimal(text, label(long_name));
+    } catch (const std::invalid_argument&) {
+        (void)parse_double(text, long_name);  // its message, for non-numbers and the like
+        throw UsageError(label(long_name) + ": '" + text + "' is not a decimal number");
+    }
+    double value = std::strtod(text.c_str(), nullptr);
+    if (!std::isfinite(value)) {
+        throw UsageError(label(long_name) + ": '" + text + "' is out of the range of a double");
+    }
+    exact = text;
+    return value;
+}
+
+/// A decimal of --center or --width, checked with a message naming the flag.
+std::string parse_decimal(const std::string& text, std::string_view long_name) {
+    try {
+        check_decimal(text, label(long_name));
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(label(long_name) + ": '" + text +
+                         "' is not a decimal number (digits, an optional point and exponent, "
+                         "up to " + std::to_string(max_deep_digits) + " digits and exponents "
+                         "within +-" + std::to_string(max_deep_exponent) + ")");
+    }
+    return text;
+}
+
+/// Whether a decimal string (check_decimal's syntax) is above 0.
+bool decimal_is_positive(std::string_view text) {
+    if (!text.empty() && text[0] == '-') return false;
+    const std::string_view mantissa = text.substr(0, text.find_first_of("eE"));
+    return mantissa.find_first_of("123456789") != std::string_view::npos;
+}
+
+/// "RE,IM" of --center.
+std::pair<std::string, std::string> parse_center(const std::string& text) {
+    const auto comma = text.find(',');
+    if (comma == std::string::npos || text.find(',', comma + 1) != std::string::npos) {
+        throw UsageError(label("center") + " must be RE,IM (two decimals and a comma), got '" +
+                         text + "'");
+    }
+    return {parse_decimal(text.substr(0, comma), "center"),
+            parse_decimal(text.substr(comma + 1), "center")};
+}
+
+/// "WxH" of --size.
+std::pair<std::size_t, std::size_t> parse_size(const std::string& text) {
+    const auto x = text.find_first_of("xX");
+    if (x == std::string::npos) {
+        throw UsageError(label("size") + " must be WxH in pixels, e.g. 800x600, got '" + text + "'");
+    }
+    const std::string columns = text.substr(0, x);
+    const std::string rows = text.substr(x + 1);
+    const auto side = [&](const std::string& digits) {
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+            throw UsageError(label("size") + " must be WxH in pixels, e.g. 800x600, got '" +
+                             text + "'");
+        }
+        const std::uint64_t value = parse_whole(digits, "size", max_grid_side);
+        if (value < 1) throw UsageError(label("size") + " must be at least 1x1, got '" + text + "'");
+        return static_cast<std::size_t>(value);
+    };
+    return {side(columns), side(rows)};
+}
+
 /// The record's values as the starting point of `--from`.
 Options options_from_record(const ImageRecord& record) {
     Options options;
     options.resolution = record.width;
     options.region = record.region;
     options.params = record.params;
+    options.c_re_text = record.c_re_exact.empty() ? decimal_of(record.params.c_re) : record.c_re_exact;
+    options.c_im_text = record.c_im_exact.empty() ? decimal_of(record.params.c_im) : record.c_im_exact;
+    if (record.view) {
+        options.view = DeepView{record.view->center_re, record.view->center_im, record.view->span,
+                                record.width, record.height};
+    }
     options.coloring = record.coloring;
     options.colormap = record.colormap;
     options.colormap_colours = record.colormap_colours;
@@ -362,8 +452,12 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     real("xright", options.region.xright);
     real("ybot", options.region.ybot);
     real("ytop", options.region.ytop);
-    real("real", options.params.c_re);
-    real("imag", options.params.c_im);
+    if (line.given("real")) {
+        options.params.c_re = parse_c_part(line.value("real"), "real", options.c_re_text);
+    }
+    if (line.given("imag")) {
+        options.params.c_im = parse_c_part(line.value("imag"), "imag", options.c_im_text);
+    }
     real("threshold", options.params.threshold);
     whole("itermin", options.params.itermin, std::numeric_limits<std::uint32_t>::max());
     whole("itermax", options.params.itermax, std::numeric_limits<std::uint32_t>::max());
@@ -423,6 +517,73 @@ Options convert(const CommandLine& line, const RecordSource& records) {
     options.compression = line.fast   ? CompressionChoice::fast
                           : line.best ? CompressionChoice::best
                                       : CompressionChoice::standard;
+
+    // A centred view: --center/--width/--size, or a recorded one. Mixing it with the seed's
+    // bounds is refused (which of two regions would win is not obvious to anyone).
+    const bool bounds_given = line.given("xleft") || line.given("xright") || line.given("ybot") ||
+                              line.given("ytop");
+    const bool view_given = line.given("center") || line.given("width") || line.given("size");
+    if (bounds_given && view_given) {
+        throw UsageError(label("center") + ", " + label("width") + " and " + label("size") +
+                         " choose the view; " + label("xleft") + ", " + label("xright") + ", " +
+                         label("ybot") + " and " + label("ytop") +
+                         " choose a region instead: give one kind");
+    }
+    if (line.given("size") && line.given("resolution")) {
+        throw UsageError(label("size") + " and " + label("resolution") +
+                         " both set the image's width in pixels: give one of them");
+    }
+    if (bounds_given && recorded && recorded->view) {
+        throw UsageError(label("from") + ": '" + options.from + "' records a centred view; change "
+                         "it with " + label("center") + ", " + label("width") + " and " +
+                         label("size") + ", not " + label("xleft") + "/" + label("xright") + "/" +
+                         label("ybot") + "/" + label("ytop"));
+    }
+    if (view_given || options.view) {
+        const DefaultView& defaults = options.params.family == Family::mandelbrot
+                                          ? default_mandelbrot_view
+                                          : default_julia_view;
+        DeepView view;
+        double aspect = defaults.aspect;
+        if (options.view) {
+            view = *options.view;
+            aspect = static_cast<double>(view.pixels_y) / static_cast<double>(view.pixels_x);
+        } else if (recorded) {
+            // A recorded region becomes the view of its middle and width, at its pixels.
+            const Region& r = recorded->region;
+            view.center_re = decimal_of((r.xleft + r.xright) / 2.0);
+            view.center_im = decimal_of((r.ybot + r.ytop) / 2.0);
+            view.width = decimal_of(std::abs(r.xright - r.xleft));
+            view.pixels_x = recorded->width;
+            view.pixels_y = recorded->height;
+            aspect = static_cast<double>(recorded->height) / static_cast<double>(recorded->width);
+        } else {
+            view.center_re = defaults.center_re;
+            view.center_im = defaults.center_im;
+            view.width = defaults.width;
+            view.pixels_x = options.resolution;
+            view.pixels_y = 0;  // from the aspect, below
+        }
+        if (line.given("center")) {
+            std::tie(view.center_re, view.center_im) = parse_center(line.value("center"));
+        }
+        if (line.given("width")) {
+            view.width = parse_decimal(line.value("width"), "width");
+            if (!decimal_is_positive(view.width)) {
+                throw UsageError(label("width") + " must be above 0, got '" + view.width + "'");
+            }
+        }
+        if (line.given("size")) {
+            std::tie(view.pixels_x, view.pixels_y) = parse_size(line.value("size"));
+        } else if (line.given("resolution") || view.pixels_y == 0) {
+            view.pixels_x = options.resolution;
+            const double rows = std::round(static_cast<double>(options.resolution) * aspect);
+            view.pixels_y = static_cast<std::size_t>(std::max(rows, 1.0));
+        }
+        options.resolution = view.pixels_x;
+        options.view = view;
+        return options;
+    }
 
     // --from keeps the recorded size: the resolution is the recorded width and the height
     // follows from the region, so it must come out as recorded (a Python image of any shape
@@ -493,7 +654,10 @@ private:
 
 /// The checks of the core (PixelGrid, JuliaParams::validate), made first here so that the
 /// message names the flag the user gave (or the record's key, for a value --from read).
-void validate(const Options& options, const Blame& blame) {
+void validate_view(Options& options);
+
+void validate(Options& options, const Blame& blame) {
+    if (options.view) validate_view(options);
     const Region& region = options.region;
     const JuliaParams& params = options.params;
     const auto name = [&blame](std::string_view flag) { return blame.name(flag); };
@@ -599,6 +763,17 @@ void validate(const Options& options, const Blame& blame) {
                            format_double(params.threshold));
         }
     }
+    if (options.view) {
+        // Its size was checked by validate_view; what follows is the seed's height rule.
+        if (options.deep) return;
+        try {
+            params.validate();
+            (void)sample_grid(pixel_grid(options), options.supersample);
+        } catch (const std::exception& error) {
+            throw UsageError(error.what());
+        }
+        return;
+    }
     // The image's height: the core's rule, checked here to name the flags that set it.
     const double rows = std::round(static_cast<double>(options.resolution) * y_extent / x_extent);
     const std::initializer_list<std::string_view> size_set = {"resolution", "xleft", "xright",
@@ -647,9 +822,74 @@ void validate(const Options& options, const Blame& blame) {
     }
 }
 
+/// A centred view: its size, whether it needs the deep engine and, when it does not, the
+/// double region of the seed's path.
+void validate_view(Options& options) {
+    const DeepView& view = *options.view;
+    const std::string size_flags = label("size") + " (or " + label("resolution") + ")";
+    const double pixels = static_cast<double>(view.pixels_x) * static_cast<double>(view.pixels_y);
+    if (view.pixels_x < 1 || view.pixels_y < 1) {
+        throw UsageError("the image would be " + std::to_string(view.pixels_x) + " x " +
+                         std::to_string(view.pixels_y) + " pixels; " + size_flags +
+                         " must give at least 1 x 1");
+    }
+    if (view.pixels_x > max_grid_side || view.pixels_y > max_grid_side ||
+        pixels > static_cast<double>(max_image_pixels)) {
+        throw UsageError("the image would be " + std::to_string(view.pixels_x) + " x " +
+                         std::to_string(view.pixels_y) + " pixels, above the limit of 2^30 "
+                         "pixels a side and 2^36 pixels in all, set by " + size_flags);
+    }
+    const DeepParams params = deep_params(options);
+    try {
+        options.deep = needs_deep_engine(view, params);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(error.what());
+    }
+    if (options.deep) {
+        if (options.precision == Precision::single) {
+            throw UsageError(label("precision") + " single is for the double path; this view (" +
+                             label("width") + " " + view.width + " over " +
+                             std::to_string(view.pixels_x) + " pixels) needs the deep engine");
+        }
+        return;
+    }
+    // The double path: the region whose seed-rule samples are the view's, rounded to doubles.
+    const double center_re = std::strtod(view.center_re.c_str(), nullptr);
+    const double center_im = std::strtod(view.center_im.c_str(), nullptr);
+    const double width = std::strtod(view.width.c_str(), nullptr);
+    // Operation for operation as the Python package's centre/width regions (_modern._centered).
+    const double height =
+        width * (static_cast<double>(view.pixels_y) / static_cast<double>(view.pixels_x));
+    options.region = {center_re - width / 2.0, center_re + width / 2.0, center_im - height / 2.0,
+                      center_im + height / 2.0};
+    const Region& r = options.region;
+    if (!std::isfinite(r.xleft) || !std::isfinite(r.xright) || !std::isfinite(r.ybot) ||
+        !std::isfinite(r.ytop) || !std::isfinite(r.xright - r.xleft) ||
+        !std::isfinite(r.ytop - r.ybot)) {
+        throw UsageError("the view is too large: " + label("center") + " and " + label("width") +
+                         " must keep the plane within the range of a double");
+    }
+}
+
 std::string error_line(const std::string& what) { return "juliaset: error: " + what; }
 
 }  // namespace
+
+PixelGrid pixel_grid(const Options& options) {
+    if (options.view) return PixelGrid(options.region, options.view->pixels_x, options.view->pixels_y);
+    return PixelGrid(options.region, options.resolution);
+}
+
+DeepParams deep_params(const Options& options) {
+    DeepParams params;
+    params.family = options.params.family;
+    params.power = options.params.power;
+    params.c_re = options.c_re_text;
+    params.c_im = options.c_im_text;
+    params.threshold = options.params.threshold;
+    params.itermax = options.params.itermax;
+    return params;
+}
 
 ImageSpec image_spec(const Options& options) {
     ImageSpec spec;
@@ -665,8 +905,23 @@ ImageSpec image_spec(const Options& options) {
 }
 
 ImageRecord image_record(const Options& options) {
-    const PixelGrid grid(options.region, options.resolution);
     ImageRecord record;
+    if (options.view) {
+        record.view = ExactView{options.view->center_re, options.view->center_im,
+                                options.view->width};
+        record.width = options.view->pixels_x;
+        record.height = options.view->pixels_y;
+        // At depth c's digits matter: the exact strings given. On the double path the
+        // doubles are what was rendered.
+        if (options.deep && options.params.family == Family::julia) {
+            record.c_re_exact = options.c_re_text;
+            record.c_im_exact = options.c_im_text;
+        }
+    } else {
+        const PixelGrid grid(options.region, options.resolution);
+        record.width = grid.width();
+        record.height = grid.height();
+    }
     record.engine = version_text();
     record.params = options.params;
     if (record.params.family == Family::mandelbrot) {
@@ -674,9 +929,7 @@ ImageRecord image_record(const Options& options) {
         record.params.c_re = 0.0;
         record.params.c_im = 0.0;
     }
-    record.region = options.region;
-    record.width = grid.width();
-    record.height = grid.height();
+    if (!options.view) record.region = options.region;
     record.coloring = options.coloring;
     record.colormap = options.colormap;
     record.colormap_colours = options.colormap_colours;

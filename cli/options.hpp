@@ -5,12 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "juliaset/color.hpp"
+#include "juliaset/deep.hpp"
 #include "juliaset/escape.hpp"
 #include "juliaset/grid.hpp"
 #include "metadata.hpp"
@@ -28,13 +30,36 @@ inline constexpr std::uint64_t max_image_pixels = std::uint64_t{1} << 36;
 /// The most worker threads `--threads` accepts.
 inline constexpr unsigned max_threads = 1024;
 
+/// The view `--center`, `--width` and `--size` choose when no -x/-X/-y/-Y bound is given: the
+/// default region's centre and width, 500 pixels wide (-R) and as tall as the default region's
+/// aspect ratio gives.
+struct DefaultView {
+    const char* center_re;
+    const char* center_im;
+    const char* width;
+    double aspect;  ///< plane height / plane width
+};
+inline constexpr DefaultView default_julia_view{"0", "0", "3.2", 2.0 / 3.2};
+inline constexpr DefaultView default_mandelbrot_view{"-0.5", "0", "3", 2.0 / 3.0};
+
 /// How hard the PNG is compressed: `--fast`, the default, or `--best`.
 enum class CompressionChoice { fast, standard, best };
 
 /// Everything the command line sets, defaults being the seed tool's.
 struct Options {
     std::size_t resolution = 500;
+    /// The seed's region (-x/-X/-y/-Y). For a centred view it is derived from `view` (the
+    /// double path's region when the view does not need the deep engine).
     Region region{};
+    /// A view given by --center/--width/--size (or read by --from): exact decimal strings and
+    /// the image's pixels. Absent for the seed's -x/-X/-y/-Y region.
+    std::optional<DeepView> view;
+    /// Julia's c exactly as typed (-r/-i, or recorded); params.c_re/c_im are its doubles.
+    std::string c_re_text = "-0.835";
+    std::string c_im_text = "-0.2321";
+    /// The view's pixel spacing is too fine for doubles: rendered by the deep engine
+    /// (needs_deep_engine), decided once when the options are validated.
+    bool deep = false;
     /// Family, power, c, threshold, itermin and itermax.
     JuliaParams params{};
     Coloring coloring = Coloring::count;
@@ -80,6 +105,13 @@ using RecordSource = std::function<ImageRecord(const std::string& path)>;
 
 /// parse_options() for main's argc/argv (argv[0] is skipped).
 [[nodiscard]] ParseResult parse_options(int argc, const char* const* argv);
+
+/// The pixel grid the double path samples: the region at -R for the seed's flags, or the
+/// centred view's derived region at its exact pixel size.
+[[nodiscard]] PixelGrid pixel_grid(const Options& options);
+
+/// The deep engine's parameters for the options (c as the exact strings given).
+[[nodiscard]] DeepParams deep_params(const Options& options);
 
 /// How the options colour pixels, for the core's render_image.
 [[nodiscard]] ImageSpec image_spec(const Options& options);

@@ -27,6 +27,13 @@ public:
     /// Records `units` more done out of `total`; safe from any thread, lock-free.
     void advance(std::size_t units) noexcept { done_.fetch_add(units, std::memory_order_relaxed); }
 
+    /// Records that at least `units` are done in all (for work reported as a running total).
+    void advance_to(std::size_t units) noexcept {
+        std::size_t done = done_.load(std::memory_order_relaxed);
+        while (done < units && !done_.compare_exchange_weak(done, units, std::memory_order_relaxed)) {
+        }
+    }
+
     /// Stops the drawing thread and erases the line if one was drawn. Idempotent.
     void finish() noexcept;
 

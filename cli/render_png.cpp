@@ -272,11 +272,20 @@ png::Compression compression_for(CompressionChoice choice) noexcept {
 std::string reproducing_command(const Options& options) {
     const Region& region = options.region;
     const JuliaParams& params = options.params;
-    std::string flags = "-R=" + std::to_string(options.resolution) +
-                        " -x=" + shortest(region.xleft) + " -X=" + shortest(region.xright) +
-                        " -y=" + shortest(region.ybot) + " -Y=" + shortest(region.ytop);
+    std::string flags;
+    if (options.view) {
+        const DeepView& view = *options.view;
+        flags = "--center=" + view.center_re + "," + view.center_im + " --width=" + view.width +
+                " --size=" + std::to_string(view.pixels_x) + "x" + std::to_string(view.pixels_y);
+    } else {
+        flags = "-R=" + std::to_string(options.resolution) + " -x=" + shortest(region.xleft) +
+                " -X=" + shortest(region.xright) + " -y=" + shortest(region.ybot) +
+                " -Y=" + shortest(region.ytop);
+    }
     if (params.family == Family::mandelbrot) {
         flags += " --mandelbrot";
+    } else if (options.deep) {
+        flags += " -r=" + options.c_re_text + " -i=" + options.c_im_text;  // every digit counts
     } else {
         flags += " -r=" + shortest(params.c_re) + " -i=" + shortest(params.c_im);
     }
@@ -382,6 +391,132 @@ void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpe
     options.compression = png::preset_for(settings.compression, format.color_type);
     options.threads = threads;
     png::write_png(format, pieces, sink, options);
+}
+
+void render_png_deep(const DeepView& view, const DeepParams& params, std::uint32_t itermin,
+                     const ImageSpec& spec, const PipelineSettings& settings,
+                     const std::vector<png::TextChunk>& text, const png::ByteSink& sink) {
+    if (itermin >= params.itermax) {
+        throw std::invalid_argument("itermin must be smaller than itermax");
+    }
+    JuliaParams colour_params;  // what spec.validate checks: the threshold for smooth colouring
+    colour_params.threshold = params.threshold;
+    spec.validate(colour_params);
+    png::ImageFormat format;
+    format.width = static_cast<std::uint32_t>(view.pixels_x);
+    format.height = static_cast<std::uint32_t>(view.pixels_y);
+    format.bit_depth = spec.format == PixelFormat::gray16 ? 16 : 8;
+    format.color_type = spec.format == PixelFormat::rgb8 ? png::ColorType::rgb
+                                                         : png::ColorType::gray;
+    format.text = text;
+    format.validate();
+
+    // The samples: the same plane, `n` times the pixels each way (the seed's supersampling).
+    const std::size_t n = spec.supersample;
+    DeepView samples = view;
+    samples.pixels_x *= n;
+    samples.pixels_y *= n;
+    DeepProgress setup;
+    if (settings.on_setup_progress) {
+        // The reference orbit is most of the serial work; the table follows it.
+        setup.report = [&](DeepProgress::Stage stage, std::uint64_t done, std::uint64_t total) {
+            const double part = total == 0 ? 1.0
+                                           : static_cast<double>(done) / static_cast<double>(total);
+            switch (stage) {
+                case DeepProgress::Stage::reference_orbit:
+                    settings.on_setup_progress(0.8 * part);
+                    break;
+                case DeepProgress::Stage::approximation_table:
+                    settings.on_setup_progress(0.8 + 0.2 * part);
+                    break;
+                case DeepProgress::Stage::render: break;
+            }
+        };
+    }
+    const DeepRender engine(samples, params, setup);
+    if (settings.on_setup_progress) settings.on_setup_progress(1.0);
+
+    const bool smooth = spec.coloring == Coloring::smooth;
+    const std::size_t sample_width = samples.pixels_x;
+    // Rows of samples rendered per engine call: whole pixel rows, about 2^18 samples.
+    const std::size_t pixel_rows_per_chunk =
+        std::max<std::size_t>(1, (std::size_t{1} << 18) / (sample_width * n));
+    RenderOptions one_thread;
+    one_thread.threads = 1;  // inside a band worker
+
+    // Histogram colouring needs every sample's count first. Up to 2^24 samples (64 MB) they
+    // are kept for the colouring pass; beyond that they are rendered again.
+    constexpr std::size_t kept_samples_limit = std::size_t{1} << 24;
+    std::vector<std::uint32_t> kept_counts;
+    CountHistogram histogram(params.itermax);  // sparse: bounded by the samples, not itermax
+    HistogramLevels levels(params.itermax);
+    if (spec.coloring == Coloring::histogram) {
+        const std::size_t total = sample_width * samples.pixels_y;
+        const bool keep = total <= kept_samples_limit;
+        if (keep) kept_counts.resize(total);
+        std::mutex merge;
+        // Tasks of about 1/64 of the image, as the bands below: deep rows cost unevenly.
+        const std::size_t rows_per_task =
+            n * std::clamp<std::size_t>(view.pixels_y / 64, 1, pixel_rows_per_chunk);
+        const std::size_t tasks = (samples.pixels_y + rows_per_task - 1) / rows_per_task;
+        parallel_for(tasks, settings.threads, [&](std::size_t task) {
+            const std::size_t first = task * rows_per_task;
+            const PixelWindow window{0, first, sample_width,
+                                     std::min(rows_per_task, samples.pixels_y - first)};
+            std::vector<std::uint32_t> local;
+            std::span<std::uint32_t> counts;
+            if (keep) {
+                counts = std::span(kept_counts).subspan(first * sample_width, window.size());
+            } else {
+                local.resize(window.size());
+                counts = local;
+            }
+            engine.render(window, FieldBuffers{.counts = counts}, one_thread);
+            if (settings.on_rows_done) settings.on_rows_done(window.height / n);
+            CountHistogram part(params.itermax);
+            part.add(counts);
+            const std::lock_guard lock(merge);
+            histogram.merge(part);
+        });
+        levels = histogram.levels();
+    }
+
+    const std::size_t pixel_bytes = bytes_per_pixel(spec.format);
+    const png::RowSource rows = [&](std::size_t first_row, std::size_t row_count,
+                                    std::span<std::uint8_t> out) {
+        std::vector<std::uint32_t> counts;
+        std::vector<double> smooth_counts;
+        for (std::size_t row = 0; row < row_count; row += pixel_rows_per_chunk) {
+            const std::size_t pixel_rows = std::min(pixel_rows_per_chunk, row_count - row);
+            const PixelWindow window{0, (first_row + row) * n, sample_width, pixel_rows * n};
+            FieldBuffers fields;
+            if (smooth) {
+                smooth_counts.resize(window.size());
+                fields.smooth = smooth_counts;
+                engine.render(window, fields, one_thread);
+            } else if (!kept_counts.empty()) {
+                fields.counts = std::span(kept_counts).subspan(window.y0 * sample_width,
+                                                               window.size());
+            } else {
+                counts.resize(window.size());
+                fields.counts = counts;
+                engine.render(window, fields, one_thread);
+            }
+            color_samples(spec, itermin, params.itermax, view.pixels_x, pixel_rows, fields,
+                          &levels,
+                          out.subspan(row * view.pixels_x * pixel_bytes,
+                                      pixel_rows * view.pixels_x * pixel_bytes));
+        }
+        if (settings.on_rows_done) settings.on_rows_done(row_count);
+    };
+    png::EncodeOptions options;
+    options.compression = settings.compression;
+    options.threads = settings.threads;
+    // Deep rows cost far more than their compression, and unevenly: bands of about 1/32 of
+    // the image keep every thread busy to the end (the default would be 3 bands at 800 x 800).
+    options.rows_per_band = std::clamp<std::size_t>(view.pixels_y / 32, 1,
+                                                    png::default_rows_per_band(format));
+    png::write_png(format, rows, sink, options);
 }
 
 void write_output(const std::string& path,

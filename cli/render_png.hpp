@@ -7,6 +7,7 @@
 #include <string>
 
 #include "juliaset/color.hpp"
+#include "juliaset/deep.hpp"
 #include "juliaset/escape.hpp"
 #include "juliaset/grid.hpp"
 #include "options.hpp"
@@ -37,8 +38,13 @@ struct PipelineSettings {
     Precision precision = Precision::exact;
     png::Compression compression = png::Compression::balanced();
     /// Called from worker threads with the number of rows each finished band fetched (a band
-    /// may fetch the row above it too, so the sum can exceed the height by one per band).
+    /// may fetch the row above it too, so the sum can exceed the height by one per band). A
+    /// deep render with histogram colouring reports every row twice: once as its counts join
+    /// the histogram, once as it is coloured.
     std::function<void(std::size_t rows)> on_rows_done;
+    /// Deep renders only: called while the reference orbit and its table are computed, with
+    /// the fraction of that work done (0 to 1), from one thread at a time.
+    std::function<void(double fraction)> on_setup_progress;
 };
 
 /// Renders `params` on `grid` as `spec` says into a PNG streamed to `sink`, without ever
@@ -51,6 +57,14 @@ struct PipelineSettings {
 void render_png(const PixelGrid& grid, const JuliaParams& params, const ImageSpec& spec,
                 const PipelineSettings& settings, const std::vector<png::TextChunk>& text,
                 const png::ByteSink& sink);
+
+/// render_png() for a view the deep engine renders (needs_deep_engine): the reference orbit
+/// is computed once (for the sample grid, `spec.supersample` times the view's pixels each
+/// way), then bands of rows are windows of it, coloured by color_samples(); histogram
+/// colouring counts every sample first. `itermin` is the colouring's (DeepParams has none).
+void render_png_deep(const DeepView& view, const DeepParams& params, std::uint32_t itermin,
+                     const ImageSpec& spec, const PipelineSettings& settings,
+                     const std::vector<png::TextChunk>& text, const png::ByteSink& sink);
 
 /// Runs `produce` with a sink that writes to `path`, or to standard output for "-".
 /// A file is written under a temporary name in the same directory and renamed over `path` only

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "juliaset/escape.hpp"
+#include "juliaset/fields.hpp"
 #include "juliaset/grid.hpp"
 #include "juliaset/render.hpp"
 
@@ -169,5 +170,25 @@ private:
 void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
                   const ImageSpec& spec, const HistogramLevels& levels,
                   std::span<std::uint8_t> out, const RenderOptions& options = {});
+
+}  // namespace juliaset
+
+namespace juliaset {
+
+// --- colouring fields computed elsewhere (the deep engine, deep.hpp) -----------------------
+// The functions above render their own counts from a PixelGrid; these colour per-sample fields
+// that a caller already has, with the same values, colours and quantisation.
+
+/// Colours `pixels_x` x `pixels_y` pixels from the fields of the (pixels_x * n) x (pixels_y * n)
+/// samples behind them (n = spec.supersample), row-major: `samples.counts` for the count and
+/// histogram colourings, `samples.smooth` for the smooth one. Writes row-major pixels of
+/// bytes_per_pixel(spec.format) bytes, exactly as render_image() colours the same fields.
+/// `levels` are the histogram levels of every sample's count (CountHistogram::levels();
+/// Coloring::histogram only). Throws
+/// std::invalid_argument for a missing field, a buffer of the wrong size, itermin >= itermax,
+/// or a count above itermax.
+void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
+                   std::size_t pixels_x, std::size_t pixels_y, const FieldBuffers& samples,
+                   const HistogramLevels* levels, std::span<std::uint8_t> out);
 
 }  // namespace juliaset

@@ -3,19 +3,27 @@
 A PNG written by ``save_png`` (or by the ``juliaset`` command) carries one ``tEXt`` chunk with
 the keyword ``juliaset`` whose text is a JSON object::
 
-    {"engine": "juliaset 0.2.0", "family": "julia", "power": 2, "c": [-0.835, -0.2321],
+    {"schema": 2, "engine": "juliaset 0.2.0", "family": "julia", "power": 2, "c": [-0.835, -0.2321],
      "region": {"xleft": -1.6, "xright": 1.6, "ybot": -1.0, "ytop": 1.0},
      "width": 800, "height": 500, "threshold": 2.0, "itermin": 0, "itermax": 100,
      "coloring": "count", "colormap": "viridis", "bits": 8, "supersample": 1,
      "precision": "double"}
 
+``schema``      the version of this schema, 2 (records without it are version 1: no ``view``,
+                numbers only in ``c``); a reader refuses a version it does not know
 ``engine``      the software that wrote the file (informational)
 ``family``      ``"julia"`` (z0 = pixel, c fixed) or ``"mandelbrot"`` (z0 = 0, c = pixel)
 ``power``       the exponent d of z^d + c, 2..16
-``c``           ``[re, im]`` of the Julia parameter; ignored for the Mandelbrot family
+``c``           ``[re, im]`` of the Julia parameter: numbers, or decimal strings that keep every
+                digit given (deep zooms); ignored for the Mandelbrot family
                 (written as ``[0.0, 0.0]``)
 ``region``      the plane's bounds: ``xleft`` is the real part of the left column, ``ytop`` the
                 imaginary part of the top row (reversed bounds mirror the image)
+``view``        instead of ``region``, a centred view as exact decimal strings:
+                ``{"center": ["-1.99996619445037030418", "3.0013824367909383e-34"],
+                "width": "1e-300"}``; pixel (i, j) samples ``center + ((i / width_px - 1/2) *
+                w, (1/2 - j / height_px) * w * height_px / width_px)``, computed exactly
+                (the deep engine renders it when doubles cannot tell its pixels apart)
 ``width``       pixels per row; ``height`` rows. Column i samples
                 ``i / width * (xright - xleft) + xleft``, row j samples
                 ``j / height * (ybot - ytop) + ytop``
@@ -51,8 +59,11 @@ from numpy.typing import NDArray
 from . import _core
 from ._api import _integer, _real
 from ._pngfile import text_chunks, write_atomically
+from ._deep import positive_text, real_text
 
 PNG_KEYWORD = "juliaset"
+# The version of the record this package writes; 1 is the unversioned record of 0.2.0.
+SCHEMA = 2
 ENGINE = f"juliaset {_core.version}"
 FAMILIES = ("julia", "mandelbrot")
 COLORINGS = ("count", "smooth", "histogram")
@@ -96,28 +107,56 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     if not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
     p = "parameters"
+    schema = _integer(parameters.get("schema", 1), f"{p}['schema']", 1, 2**31)
+    if schema > SCHEMA:
+        raise ValueError(
+            f"{p}['schema'] is {schema}, a newer record than this juliaset reads (1 to {SCHEMA})"
+        )
     family = choice(_field(parameters, "family"), f"{p}['family']", FAMILIES)
     power = _integer(_field(parameters, "power"), f"{p}['power']", MIN_POWER, MAX_POWER)
-    c_re = c_im = 0.0
+    c_parts: list[Any] = [0.0, 0.0]
     if family == "julia":
         c = _field(parameters, "c")
         if not isinstance(c, (list, tuple)) or len(c) != 2:
             raise ValueError(f"{p}['c'] must be [re, im], got {c!r}")
-        c_re, c_im = _real(c[0], f"{p}['c'][0]"), _real(c[1], f"{p}['c'][1]")
-    region = _field(parameters, "region")
-    if not isinstance(region, Mapping):
-        raise TypeError(f"{p}['region'] must be a dict, got {type(region).__name__}")
-    bounds = {}
-    for key in ("xleft", "xright", "ybot", "ytop"):
-        name = f"{p}['region'][{key!r}]"
-        bounds[key] = _real(_field(region, key, f"{p}['region']"), name)
-        if abs(bounds[key]) > MAX_BOUND:
-            raise ValueError(f"{name} must lie within +-{MAX_BOUND:g}, got {bounds[key]}")
-    for first, second in (("xleft", "xright"), ("ybot", "ytop")):
-        if bounds[first] == bounds[second]:
-            raise ValueError(
-                f"{p}['region']: {first} and {second} must differ, both are {bounds[first]}"
-            )
+        # Decimal strings keep their digits (deep zooms); numbers are doubles.
+        c_parts = [
+            real_text(part, f"{p}['c'][{i}]") if isinstance(part, str)
+            else _real(part, f"{p}['c'][{i}]")
+            for i, part in enumerate(c)
+        ]
+    where: Dict[str, Any]
+    if "view" in parameters:
+        view = parameters["view"]
+        if not isinstance(view, Mapping):
+            raise TypeError(f"{p}['view'] must be a dict, got {type(view).__name__}")
+        center = _field(view, "center", f"{p}['view']")
+        if not isinstance(center, (list, tuple)) or len(center) != 2:
+            raise ValueError(f"{p}['view']['center'] must be [re, im], got {center!r}")
+        where = {
+            "view": {
+                "center": [real_text(part, f"{p}['view']['center'][{i}]")
+                           for i, part in enumerate(center)],
+                "width": positive_text(_field(view, "width", f"{p}['view']"),
+                                       f"{p}['view']['width']"),
+            }
+        }
+    else:
+        region = _field(parameters, "region")
+        if not isinstance(region, Mapping):
+            raise TypeError(f"{p}['region'] must be a dict, got {type(region).__name__}")
+        bounds = {}
+        for key in ("xleft", "xright", "ybot", "ytop"):
+            name = f"{p}['region'][{key!r}]"
+            bounds[key] = _real(_field(region, key, f"{p}['region']"), name)
+            if abs(bounds[key]) > MAX_BOUND:
+                raise ValueError(f"{name} must lie within +-{MAX_BOUND:g}, got {bounds[key]}")
+        for first, second in (("xleft", "xright"), ("ybot", "ytop")):
+            if bounds[first] == bounds[second]:
+                raise ValueError(
+                    f"{p}['region']: {first} and {second} must differ, both are {bounds[first]}"
+                )
+        where = {"region": bounds}
     width = _integer(_field(parameters, "width"), f"{p}['width']", 1, MAX_SIDE)
     height = _integer(_field(parameters, "height"), f"{p}['height']", 1, MAX_SIDE)
     threshold = _real(_field(parameters, "threshold"), f"{p}['threshold']")
@@ -150,11 +189,12 @@ def check_parameters(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     if precision == "single" and coloring == "smooth":
         raise ValueError(f"{p}['precision'] = 'single' does not support smooth colouring")
     checked = {
+        "schema": SCHEMA,
         "engine": ENGINE,
         "family": family,
         "power": power,
-        "c": [c_re, c_im],
-        "region": bounds,
+        "c": c_parts,
+        **where,
         "width": width,
         "height": height,
         "threshold": threshold,

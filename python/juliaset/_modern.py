@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from ._api import _complex, _integer, _real
+from ._deep import complex_text, is_exact, positive_text, rounded
 from ._colormaps import resolve_colormap
 from ._progress import ProgressArg, progress_callback
 from ._types import Coloring, ColormapArg, Family, FieldName, FieldNames
@@ -42,6 +43,10 @@ DEFAULT_ASPECT = DEFAULT_SIZE[1] / DEFAULT_SIZE[0]
 _UINT32_MAX = 2**32 - 1
 
 Bounds = Tuple[float, float, float, float]
+# A complex number, a "re+imi" string, or a pair of decimal strings / Decimals (deep zooms).
+ComplexLike = Union[complex, float, str, Tuple[Any, Any]]
+# A float, or a decimal string / Decimal of any exponent ("1e-300").
+RealLike = Union[float, str, Any]
 Size = Tuple[int, int]
 Fields = Union[FieldName, FieldNames]
 # The overloads' "several fields" type: a sequence of field names (a str is not one).
@@ -161,6 +166,85 @@ def _grid(
     return _Grid(_centered(center, width, pixels_y / pixels_x), pixels_x, pixels_y)
 
 
+class _View:
+    """A centred view as exact decimal strings, and Julia's c likewise."""
+
+    __slots__ = ("center", "width", "pixels", "c", "deep")
+
+    def __init__(
+        self, center: Tuple[str, str], width: str, pixels: Size, c: Tuple[str, str], deep: bool
+    ) -> None:
+        self.center = center
+        self.width = width
+        self.pixels = pixels
+        self.c = c
+        self.deep = deep
+
+    def core_args(self) -> Tuple[str, str, str, int, int]:
+        return (self.center[0], self.center[1], self.width, self.pixels[0], self.pixels[1])
+
+
+def _pixels(size: Any, resolution: Any) -> Size:
+    """The pixels of a centred view: ``size``, or ``resolution`` columns and the default aspect."""
+    if size is not None and resolution is not None:
+        raise TypeError("give size or resolution, not both")
+    if resolution is not None:
+        columns = _integer(resolution, "resolution", 1, MAX_SIDE)
+        rows = max(1, math.floor(columns * DEFAULT_ASPECT + 0.5))
+        return (columns, rows)
+    return _check_size(DEFAULT_SIZE if size is None else size)
+
+
+def _exact_view(
+    family: str, c: Any, center: Any, width: Any, bounds: Any, size: Any, resolution: Any,
+    iteration: Mapping[str, Any],
+) -> Optional[_View]:
+    """The exact view of the arguments, or None for the double path as it always was.
+
+    A view is exact when ``center``, ``width`` or Julia's ``c`` is given as a string, a Decimal
+    or a pair of them, or when its pixel spacing is too fine for doubles (the deep engine takes
+    over; plain numbers then enter it as their shortest repr). ``bounds`` always means the
+    double path.
+    """
+    if bounds is not None:
+        return None
+    exact = is_exact(center) or is_exact(width) or (family == "julia" and is_exact(c))
+    if not exact:
+        _complex(center, "center")
+        if _real(width, "width") <= 0.0:
+            return None  # the double path reports it, as it always did
+    center_text = complex_text(center, "center")
+    width_text = positive_text(width, "width")
+    pixels = _pixels(size, resolution)
+    if family == "julia":
+        c_text = complex_text(SEED_C if c is None else c, "c")
+    else:
+        c_text = ("0", "0")
+    deep = _core.deep_needed(
+        center_text[0], center_text[1], width_text, pixels[0], pixels[1],
+        family=family, power=iteration["power"], c_re=c_text[0], c_im=c_text[1],
+        threshold=iteration["threshold"], itermax=iteration["itermax"],
+    )
+    if not exact and not deep:
+        return None
+    return _View(center_text, width_text, pixels, c_text, deep)
+
+
+def _shallow_grid(view: _View) -> _Grid:
+    """The double path's grid of a view that does not need the deep engine (as the command)."""
+    pixels_x, pixels_y = view.pixels
+    center = complex(rounded(view.center[0]), rounded(view.center[1]))
+    return _Grid(_centered(center, rounded(view.width), pixels_y / pixels_x), pixels_x, pixels_y)
+
+
+def _c_number(c: Any) -> Any:
+    """Julia's c for the double path's checks: exact forms rounded to a complex double."""
+    if c is not None and is_exact(c):
+        re_text, im_text = complex_text(c, "c")
+        return complex(rounded(re_text), rounded(im_text))
+    return c
+
+
 def _field_names(fields: Any) -> Tuple[Tuple[str, ...], bool]:
     """(the requested field names without repeats, whether a single name was given)."""
     single = isinstance(fields, str)
@@ -239,12 +323,19 @@ def _grid_fields(
 ) -> FieldArrays:
     names, single = _field_names(fields)
     iteration = _iteration_args(
-        family, c, power, threshold, itermax, "smooth" in names, "the smooth field"
+        family, _c_number(c), power, threshold, itermax, "smooth" in names, "the smooth field"
     )
     center, width = _default_view(
         iteration["family"], iteration["power"], center, width, size, resolution
     )
-    grid = _grid(center, width, bounds, size, resolution)
+    view = _exact_view(family, c, center, width, bounds, size, resolution, iteration)
+    if view is not None and view.deep:
+        engine = _core.DeepRender(
+            *view.core_args(), family=family, power=iteration["power"], c_re=view.c[0],
+            c_im=view.c[1], threshold=iteration["threshold"], itermax=iteration["itermax"],
+        )
+        return _fields_result(engine.fields(list(names), _threads(threads)), names, single)
+    grid = _shallow_grid(view) if view is not None else _grid(center, width, bounds, size, resolution)
     with progress_callback(progress, family) as callback:
         arrays = _core.fields(
             *grid.bounds(),
@@ -260,10 +351,10 @@ def _grid_fields(
 
 @overload
 def julia(
-    c: complex = ...,
+    c: ComplexLike = ...,
     *,
-    center: complex = ...,
-    width: float = ...,
+    center: ComplexLike = ...,
+    width: RealLike = ...,
     bounds: Optional[Bounds] = ...,
     size: Optional[Size] = ...,
     resolution: Optional[int] = ...,
@@ -276,10 +367,10 @@ def julia(
 ) -> NDArray[Any]: ...
 @overload
 def julia(
-    c: complex = ...,
+    c: ComplexLike = ...,
     *,
-    center: complex = ...,
-    width: float = ...,
+    center: ComplexLike = ...,
+    width: RealLike = ...,
     bounds: Optional[Bounds] = ...,
     size: Optional[Size] = ...,
     resolution: Optional[int] = ...,
@@ -291,10 +382,10 @@ def julia(
     progress: ProgressArg = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def julia(
-    c: complex = SEED_C,
+    c: ComplexLike = SEED_C,
     *,
-    center: complex = 0j,
-    width: float = 3.2,
+    center: ComplexLike = 0j,
+    width: RealLike = 3.2,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,
@@ -346,8 +437,8 @@ def julia(
 @overload
 def mandelbrot(
     *,
-    center: Optional[complex] = ...,
-    width: Optional[float] = ...,
+    center: Optional[ComplexLike] = ...,
+    width: Optional[RealLike] = ...,
     bounds: Optional[Bounds] = ...,
     size: Optional[Size] = ...,
     resolution: Optional[int] = ...,
@@ -361,8 +452,8 @@ def mandelbrot(
 @overload
 def mandelbrot(
     *,
-    center: Optional[complex] = ...,
-    width: Optional[float] = ...,
+    center: Optional[ComplexLike] = ...,
+    width: Optional[RealLike] = ...,
     bounds: Optional[Bounds] = ...,
     size: Optional[Size] = ...,
     resolution: Optional[int] = ...,
@@ -375,8 +466,8 @@ def mandelbrot(
 ) -> Dict[str, NDArray[Any]]: ...
 def mandelbrot(
     *,
-    center: Optional[complex] = None,
-    width: Optional[float] = None,
+    center: Optional[ComplexLike] = None,
+    width: Optional[RealLike] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,
@@ -481,9 +572,9 @@ def evaluate(
 def image_parameters(
     family: Family = "julia",
     *,
-    c: Optional[complex] = None,
-    center: Optional[complex] = None,
-    width: Optional[float] = None,
+    c: Optional[ComplexLike] = None,
+    center: Optional[ComplexLike] = None,
+    width: Optional[RealLike] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,
@@ -513,10 +604,23 @@ def image_parameters(
     family = cast(Family, choice(family, "family", FAMILIES))
     coloring = cast(Coloring, choice(coloring, "coloring", COLORINGS))
     iteration = _iteration_args(
-        family, c, power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
+        family, _c_number(c), power, threshold, itermax, coloring == "smooth", "coloring='smooth'"
     )
     center, width = _default_view(family, iteration["power"], center, width, size, resolution)
-    grid = _grid(center, width, bounds, size, resolution)
+    view = _exact_view(family, c, center, width, bounds, size, resolution, iteration)
+    if view is None:
+        grid = _grid(center, width, bounds, size, resolution)
+        where: Dict[str, Any] = {
+            "region": dict(zip(("xleft", "xright", "ybot", "ytop"), grid.bounds()))
+        }
+        pixels = (grid.width, grid.height)
+        c_record: List[Any] = [iteration["c_re"], iteration["c_im"]]
+    else:
+        where = {"view": {"center": list(view.center), "width": view.width}}
+        pixels = view.pixels
+        # c keeps its digits when they were given exactly (they matter at depth).
+        exact_c = family == "julia" and c is not None and is_exact(c)
+        c_record = list(view.c) if exact_c else [iteration["c_re"], iteration["c_im"]]
     itermin = _integer(itermin, "itermin", 0, _UINT32_MAX)
     if itermin >= iteration["itermax"]:
         raise ValueError(
@@ -540,10 +644,10 @@ def image_parameters(
         {
             "family": family,
             "power": iteration["power"],
-            "c": [iteration["c_re"], iteration["c_im"]],
-            "region": dict(zip(("xleft", "xright", "ybot", "ytop"), grid.bounds())),
-            "width": grid.width,
-            "height": grid.height,
+            "c": c_record,
+            **where,
+            "width": pixels[0],
+            "height": pixels[1],
             "threshold": iteration["threshold"],
             "itermin": itermin,
             "itermax": iteration["itermax"],
@@ -565,8 +669,36 @@ def _render(
         core_colormap: Any = np.asarray(parameters["colormap_table"], dtype=np.float64)
     else:
         _, core_colormap = resolve_colormap(colormap)
-    region = parameters["region"]
     c_re, c_im = parameters["c"]
+    if "view" in parameters:
+        view = parameters["view"]
+        pixels = (parameters["width"], parameters["height"])
+        texts = [c if isinstance(c, str) else repr(float(c)) for c in (c_re, c_im)]
+        deep = _View(tuple(view["center"]), view["width"], pixels, (texts[0], texts[1]), True)
+        deep.deep = _core.deep_needed(
+            *deep.core_args(), family=parameters["family"], power=parameters["power"],
+            c_re=texts[0], c_im=texts[1], threshold=parameters["threshold"],
+            itermax=parameters["itermax"],
+        )
+        if deep.deep:
+            if parameters["precision"] != "double":
+                raise ValueError(
+                    "parameters['precision'] = 'single' is for the double path; this view "
+                    "needs the deep engine"
+                )
+            return _core.deep_image(
+                *deep.core_args(), family=parameters["family"], power=parameters["power"],
+                c_re=texts[0], c_im=texts[1], threshold=parameters["threshold"],
+                itermin=parameters["itermin"], itermax=parameters["itermax"],
+                coloring=parameters["coloring"], colormap=core_colormap,
+                bits=parameters["bits"], supersample=parameters["supersample"],
+                threads=_threads(threads),
+            )
+        grid = _shallow_grid(deep)
+        region = dict(zip(("xleft", "xright", "ybot", "ytop"), grid.bounds()))
+        c_re, c_im = rounded(texts[0]), rounded(texts[1])
+    else:
+        region = parameters["region"]
     with progress_callback(progress, parameters["family"]) as callback:
         return _core.image(
             region["xleft"],
@@ -613,10 +745,10 @@ def render_parameters(
 
 
 def julia_image(
-    c: complex = SEED_C,
+    c: ComplexLike = SEED_C,
     *,
-    center: complex = 0j,
-    width: float = 3.2,
+    center: ComplexLike = 0j,
+    width: RealLike = 3.2,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,
@@ -665,8 +797,8 @@ def julia_image(
 
 def mandelbrot_image(
     *,
-    center: Optional[complex] = None,
-    width: Optional[float] = None,
+    center: Optional[ComplexLike] = None,
+    width: Optional[RealLike] = None,
     bounds: Optional[Bounds] = None,
     size: Optional[Size] = None,
     resolution: Optional[int] = None,

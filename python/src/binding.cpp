@@ -25,6 +25,7 @@
 #include <exception>
 #include <future>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <new>
 #include <span>
@@ -36,6 +37,7 @@
 #include <variant>
 #include <vector>
 
+#include "juliaset/deep.hpp"
 #include "juliaset/juliaset.hpp"
 
 namespace nb = nanobind;
@@ -831,6 +833,243 @@ ImageArray window_image(double xleft, double xright, double ybot, double ytop,
     return out;
 }
 
+// --- deep zoom: views as exact decimal strings, rendered by the deep engine (deep.hpp) -------
+
+juliaset::DeepView make_deep_view(const std::string& center_re, const std::string& center_im,
+                                  const std::string& width, std::int64_t pixels_x,
+                                  std::int64_t pixels_y) {
+    for (const auto& [value, name] : {std::pair{pixels_x, "size[0] (width in pixels)"},
+                                      std::pair{pixels_y, "size[1] (height in pixels)"}}) {
+        if (value < 1 || static_cast<std::uint64_t>(value) > juliaset::max_grid_side) {
+            throw std::invalid_argument(std::string(name) + " must be between 1 and " +
+                                        std::to_string(juliaset::max_grid_side) + ", got " +
+                                        std::to_string(value));
+        }
+    }
+    juliaset::check_decimal(center_re, "center (real part)");
+    juliaset::check_decimal(center_im, "center (imaginary part)");
+    juliaset::check_decimal(width, "width");
+    return {center_re, center_im, width, static_cast<std::size_t>(pixels_x),
+            static_cast<std::size_t>(pixels_y)};
+}
+
+juliaset::DeepParams make_deep_params(const std::string& family, std::int64_t power,
+                                      const std::string& c_re, const std::string& c_im,
+                                      double threshold, std::int64_t itermax) {
+    juliaset::DeepParams params;  // its default family is the Mandelbrot set: set both
+    if (family == "mandelbrot") {
+        params.family = juliaset::Family::mandelbrot;
+    } else if (family == "julia") {
+        params.family = juliaset::Family::julia;
+    } else {
+        throw std::invalid_argument("family must be \"julia\" or \"mandelbrot\", got \"" +
+                                    family + "\"");
+    }
+    if (power < juliaset::min_power || power > juliaset::max_power) {
+        throw std::invalid_argument("power must be between " +
+                                    std::to_string(juliaset::min_power) + " and " +
+                                    std::to_string(juliaset::max_power) + ", got " +
+                                    std::to_string(power));
+    }
+    params.power = static_cast<std::uint32_t>(power);
+    if (params.family == juliaset::Family::julia) {
+        juliaset::check_decimal(c_re, "c (real part)");
+        juliaset::check_decimal(c_im, "c (imaginary part)");
+    }
+    params.c_re = c_re;
+    params.c_im = c_im;
+    if (!(threshold > 0.0) || !std::isfinite(threshold * threshold)) {
+        throw std::invalid_argument("threshold must be above 0 with a finite square, got " +
+                                    std::to_string(threshold));
+    }
+    params.threshold = threshold;
+    if (itermax < 1) {
+        throw std::invalid_argument("itermax must be at least 1, got " + std::to_string(itermax));
+    }
+    params.itermax = to_uint32(itermax, "itermax");
+    return params;
+}
+
+juliaset::DeepProgress no_progress() { return {}; }
+
+/// The deep engine for one view, its reference orbit computed once (with the GIL released and
+/// Ctrl-C honoured), then rendered as often as wanted.
+class PyDeepRender {
+public:
+    PyDeepRender(const std::string& center_re, const std::string& center_im,
+                 const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
+                 const std::string& family, std::int64_t power, const std::string& c_re,
+                 const std::string& c_im, double threshold, std::int64_t itermax) {
+        const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
+                                                       pixels_y);
+        const juliaset::DeepParams params =
+            make_deep_params(family, power, c_re, c_im, threshold, itermax);
+        run_interruptibly([&](const std::atomic<bool>* cancel) {
+            engine_ = std::make_unique<juliaset::DeepRender>(view, params, no_progress(), cancel);
+        });
+    }
+
+    [[nodiscard]] const juliaset::DeepRender& engine() const { return *engine_; }
+
+    nb::dict fields(const std::vector<std::string>& names, std::int64_t threads) const {
+        const juliaset::DeepView& view = engine_->view();
+        if (names.empty()) throw std::invalid_argument("fields must name at least one field");
+        if (engine_->params().threshold <= 1.0 &&
+            std::find(names.begin(), names.end(), "smooth") != names.end()) {
+            throw std::invalid_argument("the smooth field needs threshold > 1");
+        }
+        juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+        const std::size_t shape[] = {view.pixels_y, view.pixels_x};
+        FieldArrays arrays(names, shape, "DeepRender.fields");
+        const juliaset::FieldBuffers out = arrays.buffers(view.pixels_x * view.pixels_y);
+        run_interruptibly([&](const std::atomic<bool>* cancel) {
+            options.cancel = cancel;
+            engine_->render(engine_->full_window(), out, options);
+        });
+        return arrays.to_dict();
+    }
+
+private:
+    std::unique_ptr<juliaset::DeepRender> engine_;
+};
+
+juliaset::ImageSpec make_spec(const std::string& coloring,
+                              const std::variant<std::string, ColourTable>& colormap,
+                              std::int64_t bits, std::int64_t supersample, double threshold) {
+    juliaset::ImageSpec spec;
+    if (coloring == "count") {
+        spec.coloring = juliaset::Coloring::count;
+    } else if (coloring == "smooth") {
+        spec.coloring = juliaset::Coloring::smooth;
+    } else if (coloring == "histogram") {
+        spec.coloring = juliaset::Coloring::histogram;
+    } else {
+        throw std::invalid_argument(
+            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
+    }
+    spec.colormap = make_colormap(colormap);
+    if (bits != 8 && bits != 16) {
+        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
+    }
+    if (!spec.colormap.is_gray_ramp()) {
+        if (bits == 16) {
+            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
+                                        "bits per channel, got colormap \"" +
+                                        spec.colormap.name() + "\"");
+        }
+        spec.format = juliaset::PixelFormat::rgb8;
+    } else {
+        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
+    }
+    spec.supersample = to_uint32(supersample, "supersample");
+    juliaset::JuliaParams checked;
+    checked.threshold = threshold;
+    spec.validate(checked);
+    return spec;
+}
+
+// The deep image: one engine for the sample grid (supersample times the pixels each way),
+// every sample's counts (or smooth counts) in one render, then colour_samples.
+ImageArray deep_image(const std::string& center_re, const std::string& center_im,
+                      const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
+                      const std::string& family, std::int64_t power, const std::string& c_re,
+                      const std::string& c_im, double threshold, std::int64_t itermin,
+                      std::int64_t itermax, const std::string& coloring,
+                      const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
+                      std::int64_t supersample, std::int64_t threads) {
+    const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
+                                                   pixels_y);
+    const juliaset::DeepParams params =
+        make_deep_params(family, power, c_re, c_im, threshold, itermax);
+    const std::uint32_t first = to_uint32(itermin, "itermin");
+    if (first >= params.itermax) {
+        throw std::invalid_argument("itermin must be smaller than itermax, got itermin=" +
+                                    std::to_string(first) + ", itermax=" +
+                                    std::to_string(params.itermax));
+    }
+    const juliaset::ImageSpec spec = make_spec(coloring, colormap, bits, supersample, threshold);
+    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    const std::size_t n = spec.supersample;
+    juliaset::DeepView samples = view;
+    samples.pixels_x *= n;
+    samples.pixels_y *= n;
+    const std::size_t sample_count = samples.pixels_x * samples.pixels_y;
+    const bool smooth = spec.coloring == juliaset::Coloring::smooth;
+    std::vector<std::size_t> shape{view.pixels_y, view.pixels_x};
+    if (spec.format == juliaset::PixelFormat::rgb8) shape.push_back(3);
+    ImageArray out = spec.format == juliaset::PixelFormat::gray16
+                         ? allocate<std::uint16_t, ImageArray>(shape, "image", "uint16")
+                         : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
+    const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        options.cancel = cancel;
+        const juliaset::DeepRender engine(samples, params, no_progress(), cancel);
+        std::vector<std::uint32_t> counts;
+        std::vector<double> smooth_counts;
+        juliaset::FieldBuffers fields;
+        if (smooth) {
+            smooth_counts.resize(sample_count);
+            fields.smooth = smooth_counts;
+        } else {
+            counts.resize(sample_count);
+            fields.counts = counts;
+        }
+        engine.render(engine.full_window(), fields, options);
+        juliaset::HistogramLevels levels(params.itermax);  // sparse: not sized by itermax
+        if (spec.coloring == juliaset::Coloring::histogram) {
+            juliaset::CountHistogram histogram(params.itermax);
+            histogram.add(counts);
+            levels = histogram.levels();
+        }
+        juliaset::color_samples(spec, first, params.itermax, view.pixels_x, view.pixels_y,
+                                fields, &levels, bytes);
+        if constexpr (std::endian::native == std::endian::little) {
+            if (spec.format == juliaset::PixelFormat::gray16) {
+                auto* values = static_cast<std::uint16_t*>(out.data());
+                for (std::size_t i = 0; i < view.pixels_x * view.pixels_y; ++i) {
+                    values[i] = static_cast<std::uint16_t>((values[i] >> 8) | (values[i] << 8));
+                }
+            }
+        }
+    });
+    return out;
+}
+
+bool deep_needed(const std::string& center_re, const std::string& center_im,
+                 const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
+                 const std::string& family, std::int64_t power, const std::string& c_re,
+                 const std::string& c_im, double threshold, std::int64_t itermax) {
+    return juliaset::needs_deep_engine(make_deep_view(center_re, center_im, width, pixels_x,
+                                                      pixels_y),
+                                       make_deep_params(family, power, c_re, c_im, threshold,
+                                                        itermax));
+}
+
+std::uint32_t deep_oracle(const std::string& center_re, const std::string& center_im,
+                          const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
+                          std::int64_t column, std::int64_t row, const std::string& family,
+                          std::int64_t power, const std::string& c_re, const std::string& c_im,
+                          double threshold, std::int64_t itermax, std::int64_t precision_bits) {
+    const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
+                                                   pixels_y);
+    const juliaset::DeepParams params =
+        make_deep_params(family, power, c_re, c_im, threshold, itermax);
+    if (column < 0 || row < 0 || static_cast<std::uint64_t>(column) >= view.pixels_x ||
+        static_cast<std::uint64_t>(row) >= view.pixels_y) {
+        throw std::out_of_range("pixel (" + std::to_string(column) + ", " + std::to_string(row) +
+                                ") lies outside the image");
+    }
+    if (precision_bits < 0) throw std::invalid_argument("precision_bits must be >= 0");
+    std::uint32_t count = 0;
+    {
+        nb::gil_scoped_release release;  // one arbitrary-precision orbit: pure C++
+        count = juliaset::deep_oracle_count(view, params, static_cast<std::size_t>(column),
+                                            static_cast<std::size_t>(row),
+                                            static_cast<std::size_t>(precision_bits));
+    }
+    return count;
+}
+
 constexpr const char* fields_doc = R"(
 ``family`` is ``"julia"`` (z0 = the point, c = ``c_re + 1j * c_im``) or ``"mandelbrot"``
 (z0 = 0, c = the point, ``c_re`` and ``c_im`` ignored); both iterate ``z <- z**power + c``
@@ -1079,4 +1318,51 @@ NB_MODULE(_core, m) {
     m.def("force_simd_target", &juliaset::force_simd_target, "name"_a,
           "Restrict kernel=\"auto\" to one of available_simd_targets(), or lift the restriction\n"
           "with \"\". Process-wide: meant for tests and benchmarks.");
+    // Deep zoom: decimal strings in, the deep engine (deep.hpp) behind them.
+    m.def("deep_needed", &deep_needed, "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a,
+          "pixels_y"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a = "0",
+          "c_im"_a = "0", "threshold"_a = 2.0, "itermax"_a = 100,
+          "Whether the view (exact decimal strings) needs the deep engine: its pixel spacing is\n"
+          "too fine for the double path (see docs/design.md, \"Deep zoom\"). Raises ValueError\n"
+          "naming the argument for a malformed decimal or a bad parameter.");
+    nb::class_<PyDeepRender>(m, "DeepRender",
+                             "The deep engine for one view: the reference orbit (and its table) is\n"
+                             "computed once, in the constructor, with the GIL released and Ctrl-C\n"
+                             "honoured; ``fields`` renders it.")
+        .def(nb::init<const std::string&, const std::string&, const std::string&, std::int64_t,
+                      std::int64_t, const std::string&, std::int64_t, const std::string&,
+                      const std::string&, double, std::int64_t>(),
+             "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
+             "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0",
+             "threshold"_a = 2.0, "itermax"_a = 100)
+        .def("fields", &PyDeepRender::fields,
+             nb::sig("def fields(self, fields: collections.abc.Sequence[str] = ['counts'], "
+                     "threads: int = 0) -> dict[str, numpy.typing.NDArray[typing.Any]]"),
+             "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
+             "The named fields (as ``fields``) of every pixel, as a dict of (height, width) arrays.")
+        .def_prop_ro("precision_bits",
+                     [](const PyDeepRender& self) { return self.engine().precision_bits(); },
+                     "Bits of precision of the reference orbit(s).")
+        .def_prop_ro("reference_length",
+                     [](const PyDeepRender& self) { return self.engine().reference_length(); },
+                     "Length of the reference orbit in iterations.");
+    m.def("deep_image", &deep_image,
+          nb::sig("def deep_image(center_re: str, center_im: str, width: str, pixels_x: int, "
+                  "pixels_y: int, *, family: str = 'julia', power: int = 2, c_re: str = '0', "
+                  "c_im: str = '0', threshold: float, itermin: int, itermax: int, "
+                  "coloring: str = 'count', "
+                  "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
+                  "supersample: int = 1, threads: int = 0) -> numpy.typing.NDArray[typing.Any]"),
+          "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
+          "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0", "threshold"_a,
+          "itermin"_a, "itermax"_a, "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8,
+          "supersample"_a = 1, "threads"_a = 0,
+          "``image`` for a view given as exact decimal strings, rendered by the deep engine\n"
+          "(the samples of ``supersample`` are the view at that many times the pixels).");
+    m.def("deep_oracle_count", &deep_oracle,
+          "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, "column"_a,
+          "row"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a = "0",
+          "c_im"_a = "0", "threshold"_a = 2.0, "itermax"_a = 100, "precision_bits"_a = 0,
+          "The brute-force escape count of one pixel of the view, iterated in MPFR at\n"
+          "``precision_bits`` (0: enough for the view). Slow: for tests and benchmarks.");
 }

@@ -88,7 +88,7 @@ TEST(Metadata, JsonHasTheDocumentedKeysInOrderAndFloatsStayFloats) {
     record.width = 500;
     record.height = 313;
     EXPECT_EQ(record_to_json(record),
-              R"({"engine":"juliaset 0.2.0","family":"julia","power":2,"c":[-0.835,-0.2321],)"
+              R"({"schema":2,"engine":"juliaset 0.2.0","family":"julia","power":2,"c":[-0.835,-0.2321],)"
               R"("region":{"xleft":-1.6,"xright":1.6,"ybot":-1.0,"ytop":1.0},"width":500,)"
               R"("height":313,"threshold":2.0,"itermin":5,"itermax":80,"coloring":"count",)"
               R"("colormap":"gray","bits":8,"supersample":1,"precision":"double"})");

@@ -151,6 +151,38 @@ TEST(Histogram, LevelsRiseToOneAndEqualiseTheImage) {
     EXPECT_NEAR(static_cast<double>(dark) / escaped, 0.5, 0.15);
 }
 
+TEST(CountHistogram, SparseLevelsEqualTheDenseTableAndColourTheSameImage) {
+    // The deep path's sparse histogram, filled in two parts and merged, against the shallow
+    // path's dense table of the same counts: equal at every count, and color_samples of the
+    // counts gives render_image's bytes.
+    const PixelGrid grid(Region{-0.1, 0.1, -0.1, 0.1}, 100);
+    const JuliaParams params{-0.835, -0.2321, 2.0, 20, 100};
+    const ImageSpec spec{.coloring = Coloring::histogram};
+    const auto levels = histogram_levels(grid, params, spec);
+    std::vector<std::uint32_t> counts(grid.pixel_count());
+    render_counts(grid, params, grid.full_window(), counts);
+    CountHistogram histogram(params.itermax), second(params.itermax);
+    const std::span<const std::uint32_t> all(counts);
+    histogram.add(all.first(counts.size() / 3));
+    second.add(all.subspan(counts.size() / 3));
+    histogram.merge(second);
+    const HistogramLevels merged = histogram.levels();
+    for (std::uint32_t k = 0; k <= params.itermax; ++k) EXPECT_EQ(merged[k], levels[k]) << k;
+    std::vector<std::uint8_t> coloured(grid.pixel_count());
+    color_samples(spec, params.itermin, params.itermax, grid.width(), grid.height(),
+                  FieldBuffers{.counts = counts}, &merged, coloured);
+    EXPECT_EQ(coloured, image_of(grid, params, spec));
+    // A count above itermax is refused; so is histogram colouring without the levels.
+    std::vector<std::uint32_t> too_high = counts;
+    too_high[7] = 101;
+    EXPECT_THROW(color_samples(spec, params.itermin, params.itermax, grid.width(), grid.height(),
+                               FieldBuffers{.counts = too_high}, &merged, coloured),
+                 std::invalid_argument);
+    EXPECT_THROW(color_samples(spec, params.itermin, params.itermax, grid.width(), grid.height(),
+                               FieldBuffers{.counts = counts}, nullptr, coloured),
+                 std::invalid_argument);
+}
+
 TEST(Smooth, ColouringVariesWithinCountBands) {
     const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 80);
     const JuliaParams params{-0.835, -0.2321, 2.0, 0, 80};

@@ -28,7 +28,7 @@ from PIL.PngImagePlugin import PngInfo
 HEADLINE_BOUNDS = ["-x=-0.1", "-X=0.1", "-y=-0.1", "-Y=0.1"]
 HEADLINE_REGION = [*HEADLINE_BOUNDS, "-m=20", "-M=100"]
 RECORD_KEYS = [
-    "engine", "family", "power", "c", "region", "width", "height", "threshold", "itermin",
+    "schema", "engine", "family", "power", "c", "region", "width", "height", "threshold", "itermin",
     "itermax", "coloring", "colormap", "bits", "supersample", "precision",
 ]  # fmt: skip
 
@@ -335,7 +335,7 @@ def test_every_png_records_its_parameters_as_json(cli, tmp_path) -> None:
     record = record_of(pil)
     assert list(record) == RECORD_KEYS
     assert record == {
-        "engine": "juliaset 0.2.0", "family": "julia", "power": 2, "c": [c_re, 0.1],
+        "schema": 2, "engine": "juliaset 0.2.0", "family": "julia", "power": 2, "c": [c_re, 0.1],
         "region": {"xleft": xleft, "xright": 0.1, "ybot": -0.1, "ytop": 0.1},
         "width": 40, "height": 40, "threshold": 2.5, "itermin": 3, "itermax": 90,
         "coloring": "count", "colormap": "gray", "bits": 8, "supersample": 1,

@@ -1,0 +1,108 @@
+// Colouring of fields computed elsewhere (the deep engine's counts and smooth counts): the
+// values, colours and quantisation of render_image(), applied to samples a caller already has.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "juliaset/color.hpp"
+
+namespace juliaset {
+
+namespace {
+
+void require_size(std::size_t have, std::size_t need, const char* what) {
+    if (have != need) {
+        throw std::invalid_argument(std::string(what) + " holds " + std::to_string(have) +
+                                    " values, expected " + std::to_string(need));
+    }
+}
+
+}  // namespace
+
+void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
+                   std::size_t pixels_x, std::size_t pixels_y, const FieldBuffers& samples,
+                   const HistogramLevels* levels, std::span<std::uint8_t> out) {
+    if (itermin >= itermax) {
+        throw std::invalid_argument("itermin (" + std::to_string(itermin) +
+                                    ") must be smaller than itermax (" + std::to_string(itermax) +
+                                    ")");
+    }
+    const std::size_t n = spec.supersample;
+    if (n < 1 || n > 16) {
+        throw std::invalid_argument("supersample must be between 1 and 16, got " +
+                                    std::to_string(n));
+    }
+    if (spec.format != PixelFormat::rgb8 && !spec.colormap.is_gray_ramp()) {
+        throw std::invalid_argument("colormap '" + spec.colormap.name() +
+                                    "' needs RGB output; gray images use the gray colormap");
+    }
+    const std::size_t sample_width = pixels_x * n;
+    const std::size_t sample_count = sample_width * pixels_y * n;
+    const bool smooth = spec.coloring == Coloring::smooth;
+    if (smooth) {
+        if (samples.smooth.empty()) throw std::invalid_argument("smooth colouring needs smooth counts");
+        require_size(samples.smooth.size(), sample_count, "smooth");
+    } else {
+        if (samples.counts.empty()) throw std::invalid_argument("this colouring needs counts");
+        require_size(samples.counts.size(), sample_count, "counts");
+    }
+    if (spec.coloring == Coloring::histogram &&
+        (levels == nullptr || levels->itermax() != itermax)) {
+        throw std::invalid_argument("histogram colouring needs the histogram levels of the image");
+    }
+    const std::size_t pixel_bytes = bytes_per_pixel(spec.format);
+    require_size(out.size(), pixels_x * pixels_y * pixel_bytes, "image");
+
+    const double span = static_cast<double>(itermax - itermin);
+    const auto value = [&](std::size_t s) {
+        if (smooth) return std::clamp((samples.smooth[s] - itermin) / span, 0.0, 1.0);
+        const std::uint32_t k = samples.counts[s];
+        if (k > itermax) {
+            throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
+                                        std::to_string(itermax));
+        }
+        return spec.coloring == Coloring::histogram ? (*levels)[k]
+                                                    : normalized_value(k, itermin, itermax);
+    };
+    const bool rgb = spec.format == PixelFormat::rgb8;
+    const double max_level = spec.format == PixelFormat::gray16 ? 65535.0 : 255.0;
+    const double per_pixel = static_cast<double>(n * n);
+    const auto quantise = [max_level](double level) {
+        return static_cast<std::uint32_t>(std::clamp(level * max_level, 0.0, max_level));
+    };
+    for (std::size_t row = 0; row < pixels_y; ++row) {
+        for (std::size_t column = 0; column < pixels_x; ++column) {
+            Rgb sum;
+            for (std::size_t b = 0; b < n; ++b) {
+                const std::size_t line = (row * n + b) * sample_width + column * n;
+                for (std::size_t a = 0; a < n; ++a) {
+                    const double v = value(line + a);
+                    if (rgb) {
+                        const Rgb c = spec.colormap.at(v);
+                        sum.r += c.r;
+                        sum.g += c.g;
+                        sum.b += c.b;
+                    } else {
+                        sum.r += v;
+                    }
+                }
+            }
+            std::uint8_t* px = out.data() + (row * pixels_x + column) * pixel_bytes;
+            if (rgb) {
+                px[0] = static_cast<std::uint8_t>(quantise(sum.r / per_pixel));
+                px[1] = static_cast<std::uint8_t>(quantise(sum.g / per_pixel));
+                px[2] = static_cast<std::uint8_t>(quantise(sum.b / per_pixel));
+            } else if (spec.format == PixelFormat::gray16) {
+                const std::uint32_t level = quantise(sum.r / per_pixel);
+                px[0] = static_cast<std::uint8_t>(level >> 8);
+                px[1] = static_cast<std::uint8_t>(level & 0xFF);
+            } else {
+                px[0] = static_cast<std::uint8_t>(quantise(sum.r / per_pixel));
+            }
+        }
+    }
+}
+
+}  // namespace juliaset
