@@ -31,7 +31,8 @@ _juliaset() {
         COMPREPLY=($(compgen -W "--resolution -R --xleft -x --xright -X --ybot -y --ytop -Y
             --real -r --imag -i --threshold -t --itermin -m --itermax -M --output -o --threads
             --power --colormap --coloring --supersample --bits --precision --from --mandelbrot
-            --julia --smooth --histogram --fast --best --help -h --version -V" -- "$cur"))
+            --julia --smooth --histogram --fast --best --help -h --version -V
+            --center --width --size" -- "$cur"))
     fi
     return 0
 }

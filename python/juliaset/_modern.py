@@ -10,7 +10,7 @@ with the seed's rule: column i at ``i / width_px * (xright - xleft) + xleft``, r
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, Mapping, Optional, Tuple, Union, cast, overload
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray

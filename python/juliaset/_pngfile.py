@@ -59,24 +59,38 @@ def command_line(parameters: Mapping[str, Any]) -> Optional[str]:
     the height from ``-R`` and the region only, and its ``--colormap`` knows the built-in
     colormaps only.
     """
-    region = parameters["region"]
-    bounds = (region["xleft"], region["xright"], region["ybot"], region["ytop"])
     width, height = parameters["width"], parameters["height"]
     # A recorded colour table (a matplotlib or resampled colormap) has no flag.
     if parameters["colormap"] not in _core.colormap_names() or "colormap_table" in parameters:
         return None
-    try:
-        if _core.grid_shape(*bounds, width) != (width, height):
+    if "view" in parameters:
+        # A centred view of exact decimals (schema 2): the command's --center/--width/--size.
+        view = parameters["view"]
+        words = [
+            f"--center={view['center'][0]},{view['center'][1]}",
+            f"--width={view['width']}",
+            f"--size={width}x{height}",
+        ]
+    else:
+        region = parameters["region"]
+        bounds = (region["xleft"], region["xright"], region["ybot"], region["ytop"])
+        try:
+            if _core.grid_shape(*bounds, width) != (width, height):
+                return None
+        except ValueError:
             return None
-    except ValueError:
-        return None
-    words = [f"-R={width}"]
-    words += [f"{flag}={shortest(value)}" for flag, value in zip(("-x", "-X", "-y", "-Y"), bounds)]
+        words = [f"-R={width}"]
+        words += [
+            f"{flag}={shortest(value)}" for flag, value in zip(("-x", "-X", "-y", "-Y"), bounds)
+        ]
     if parameters["family"] == "mandelbrot":
         words.append("--mandelbrot")
     else:
-        c_re, c_im = parameters["c"]
-        words += [f"-r={shortest(c_re)}", f"-i={shortest(c_im)}"]
+        # Decimal strings keep every digit (they matter at depth), as the command writes them.
+        words += [
+            f"{flag}={part if isinstance(part, str) else shortest(part)}"
+            for flag, part in zip(("-r", "-i"), parameters["c"])
+        ]
     words += [
         f"-t={shortest(parameters['threshold'])}",
         f"-m={parameters['itermin']}",

@@ -40,15 +40,16 @@ def test_morph_and_zoom_commands_write_their_outputs(tmp_path: Path) -> None:
                 "--size=32x24", "--itermax=50", "--itermax-per-decade=10"], tmp_path)
     assert zoom.returncode == 0, zoom.stderr
     last = juliaset.read_parameters(tmp_path / "z" / "frame_000002.png")
-    region = last["region"]
-    assert region["xright"] - region["xleft"] == pytest.approx(1e-3)
+    # Frames are exact views (decimal strings, record schema 2).
+    assert float(last["view"]["width"]) == pytest.approx(1e-3)
     assert last["itermax"] == 50 + round(10 * 3.4771212547)
     julia = run(["zoom", "j", "--julia=-0.8+0.156i", "--end=0.3+0.2i,0.5", "--frames=2",
                  "--size=32x24", "--rotation=90"], tmp_path)
     assert julia.returncode == 0, julia.stderr
     first = juliaset.read_parameters(tmp_path / "j" / "frame_000000.png")
     assert first["family"] == "julia" and first["c"] == [-0.8, 0.156]
-    assert first["region"]["xleft"] == pytest.approx(-1.6)
+    view = first["view"]
+    assert float(view["center"][0]) - float(view["width"]) / 2 == pytest.approx(-1.6)
 
 
 @pytest.mark.parametrize(
