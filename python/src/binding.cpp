@@ -611,18 +611,10 @@ juliaset::Colormap make_colormap(const std::variant<std::string, ColourTable>& c
     return juliaset::Colormap("custom", colours);
 }
 
-ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
-                        std::int64_t width, std::int64_t height, const std::string& family,
-                        std::int64_t power, double c_re, double c_im, double threshold,
-                        std::int64_t itermin, std::int64_t itermax, const std::string& coloring,
-                        const std::variant<std::string, ColourTable>& colormap,
-                        std::int64_t bits, std::int64_t supersample, std::int64_t threads,
-                        const std::string& precision, nb::object progress) {
-    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
-    const juliaset::JuliaParams params =
-        make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
-    juliaset::RenderOptions options = make_options(threads, "auto", precision);
-
+// The colouring arguments of the image functions, checked with the caller's names.
+juliaset::ImageSpec make_spec(const std::string& coloring,
+                              const std::variant<std::string, ColourTable>& colormap,
+                              std::int64_t bits, std::int64_t supersample, double threshold) {
     juliaset::ImageSpec spec;
     if (coloring == "count") {
         spec.coloring = juliaset::Coloring::count;
@@ -649,7 +641,25 @@ ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
         spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
     }
     spec.supersample = to_uint32(supersample, "supersample");
-    spec.validate(params);
+    juliaset::JuliaParams checked;
+    checked.threshold = threshold;
+    spec.validate(checked);
+    return spec;
+}
+
+ImageArray colour_image(double xleft, double xright, double ybot, double ytop,
+                        std::int64_t width, std::int64_t height, const std::string& family,
+                        std::int64_t power, double c_re, double c_im, double threshold,
+                        std::int64_t itermin, std::int64_t itermax, const std::string& coloring,
+                        const std::variant<std::string, ColourTable>& colormap,
+                        std::int64_t bits, std::int64_t supersample, std::int64_t threads,
+                        const std::string& precision, nb::object progress) {
+    const juliaset::PixelGrid grid = make_sized_grid(xleft, xright, ybot, ytop, width, height);
+    const juliaset::JuliaParams params =
+        make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
+    juliaset::RenderOptions options = make_options(threads, "auto", precision);
+
+    const juliaset::ImageSpec spec = make_spec(coloring, colormap, bits, supersample, threshold);
     (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
 
     const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
@@ -765,33 +775,7 @@ ImageArray window_image(double xleft, double xright, double ybot, double ytop,
     const juliaset::JuliaParams params =
         make_family_params(family, power, c_re, c_im, threshold, itermin, itermax);
     juliaset::RenderOptions options = make_options(threads, "auto", precision);
-    juliaset::ImageSpec spec;
-    if (coloring == "count") {
-        spec.coloring = juliaset::Coloring::count;
-    } else if (coloring == "smooth") {
-        spec.coloring = juliaset::Coloring::smooth;
-    } else if (coloring == "histogram") {
-        spec.coloring = juliaset::Coloring::histogram;
-    } else {
-        throw std::invalid_argument(
-            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
-    }
-    spec.colormap = make_colormap(colormap);
-    if (bits != 8 && bits != 16) {
-        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
-    }
-    if (!spec.colormap.is_gray_ramp()) {
-        if (bits == 16) {
-            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
-                                        "bits per channel, got colormap \"" +
-                                        spec.colormap.name() + "\"");
-        }
-        spec.format = juliaset::PixelFormat::rgb8;
-    } else {
-        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
-    }
-    spec.supersample = to_uint32(supersample, "supersample");
-    spec.validate(params);
+    const juliaset::ImageSpec spec = make_spec(coloring, colormap, bits, supersample, threshold);
     (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
     // Histogram colouring needs the whole image's histogram (of every sample's count); a
     // window cannot compute it alone.
@@ -932,41 +916,6 @@ public:
 private:
     std::unique_ptr<juliaset::DeepRender> engine_;
 };
-
-juliaset::ImageSpec make_spec(const std::string& coloring,
-                              const std::variant<std::string, ColourTable>& colormap,
-                              std::int64_t bits, std::int64_t supersample, double threshold) {
-    juliaset::ImageSpec spec;
-    if (coloring == "count") {
-        spec.coloring = juliaset::Coloring::count;
-    } else if (coloring == "smooth") {
-        spec.coloring = juliaset::Coloring::smooth;
-    } else if (coloring == "histogram") {
-        spec.coloring = juliaset::Coloring::histogram;
-    } else {
-        throw std::invalid_argument(
-            "coloring must be \"count\", \"smooth\" or \"histogram\", got \"" + coloring + "\"");
-    }
-    spec.colormap = make_colormap(colormap);
-    if (bits != 8 && bits != 16) {
-        throw std::invalid_argument("bits must be 8 or 16, got " + std::to_string(bits));
-    }
-    if (!spec.colormap.is_gray_ramp()) {
-        if (bits == 16) {
-            throw std::invalid_argument("bits=16 needs colormap=\"gray\": colour images have 8 "
-                                        "bits per channel, got colormap \"" +
-                                        spec.colormap.name() + "\"");
-        }
-        spec.format = juliaset::PixelFormat::rgb8;
-    } else {
-        spec.format = bits == 16 ? juliaset::PixelFormat::gray16 : juliaset::PixelFormat::gray8;
-    }
-    spec.supersample = to_uint32(supersample, "supersample");
-    juliaset::JuliaParams checked;
-    checked.threshold = threshold;
-    spec.validate(checked);
-    return spec;
-}
 
 // The deep image: one engine for the sample grid (supersample times the pixels each way),
 // every sample's counts (or smooth counts) in one render, then colour_samples.
