@@ -5,8 +5,8 @@ query into a checked request or raise ``BadParameter`` naming the first bad para
 server answers that with 400 and ``{"error": ..., "parameter": ...}``.
 
 The view's centre and width are exact decimal strings (``"-0.7435"``, ``"2.5e-9"``), as in the
-page's URL: the double-precision engine renders ``float(text)``, the deep-zoom engine will take
-the strings as they are. ``MIN_RELATIVE_PIXEL`` is where doubles stop resolving pixels.
+page's URL: the package takes the strings as they are (``float(text)`` on the double path, every
+digit on the deep-zoom engine when the view needs it). ``MIN_RELATIVE_PIXEL`` is where doubles stop resolving pixels.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .. import _core
 from .._colormaps import BUILTIN_COLORMAPS
 from .._metadata import COLORINGS, FAMILIES, MAX_POWER, MAX_SUPERSAMPLE, MIN_POWER
 
@@ -198,10 +199,10 @@ def parse_view(values: Mapping[str, str], max_side: int, max_pixels: int) -> Vie
 
 
 # Deep zoom: the deep-zoom engine takes the centre, width and c as these very strings
-# (juliaset.mandelbrot(center=(re, im), width="1e-100", ...)). Once it is in the package, set
-# DEEP_ZOOM from it; then views beyond doubles pass this check, server._fields_job hands the
-# strings over, and /api/info's "deep_zoom" lifts the page's zoom limit.
-DEEP_ZOOM = False
+# (juliaset.mandelbrot(center=(re, im), width="1e-100", ...)). With it in the package, views
+# beyond doubles pass this check, server._fields_job hands the strings over, and /api/info's
+# "deep_zoom" lifts the page's zoom limit.
+DEEP_ZOOM = hasattr(_core, "DeepRender")
 
 
 def _check_resolvable(view: View) -> None:
