@@ -188,12 +188,12 @@ def test_the_canvas_equals_the_juliaset_commands_png(browser, server, tmp_path):
     load(browser, server, "?family=julia&c_re=-0.8&c_im=0.156&center_re=0.2&center_im=-0.1"
          "&width=2.4&itermax=300&auto=0&colormap=inferno&coloring=smooth")
     p = record(browser)
-    region = p["region"]
+    view_ = p["view"]
     out = tmp_path / "command.png"
     subprocess.run(
-        [juliaset_cli(), f"-x={region['xleft']!r}", f"-X={region['xright']!r}",
-         f"-y={region['ybot']!r}", f"-Y={region['ytop']!r}", f"-R={p['width']}",
-         f"-r={p['c'][0]!r}", f"-i={p['c'][1]!r}", "-m=0", f"-M={p['itermax']}",
+        [juliaset_cli(), f"--center={view_['center'][0]},{view_['center'][1]}",
+         f"--width={view_['width']}", f"--size={p['width']}x{p['height']}",
+         f"-r={p['c'][0]}", f"-i={p['c'][1]}", "-m=0", f"-M={p['itermax']}",
          "--colormap=inferno", "--smooth", "-o", str(out)],
         check=True, timeout=120,
     )

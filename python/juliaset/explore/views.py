@@ -29,6 +29,7 @@ MAX_ITERMAX = 10_000_000
 MAX_DECIMAL_LENGTH = 1200  # characters of a centre or width string
 MAX_QUERY_LENGTH = 8192
 MAX_COORDINATE = 10**6  # for centres, c and widths (the region must stay far from overflow)
+MIN_MAGNITUDE = Decimal("1e-20000")  # the smallest non-zero decimal the deep engine takes
 # Below this pixel spacing (relative to the largest coordinate of the view) doubles no longer
 # give distinct, evenly spaced sample points: 2**-44 leaves 8 bits of margin per pixel.
 MIN_RELATIVE_PIXEL = 2.0**-44
@@ -158,6 +159,10 @@ def _decimal(values: Mapping[str, str], name: str, default: str) -> str:
     # Exact, so that a deep view's "1e-400" is a tiny positive number rather than 0.0.
     if abs(Decimal(text)) > MAX_COORDINATE:
         raise BadParameter(name, f"{name} must lie within +-{MAX_COORDINATE}, got {_shown(text)}")
+    if 0 < abs(Decimal(text)) < MIN_MAGNITUDE:
+        raise BadParameter(
+            name, f"{name} must be 0 or at least {MIN_MAGNITUDE} in size, got {_shown(text)}"
+        )
     return text
 
 
