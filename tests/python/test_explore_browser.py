@@ -188,12 +188,12 @@ def test_the_canvas_equals_the_juliaset_commands_png(browser, server, tmp_path):
     load(browser, server, "?family=julia&c_re=-0.8&c_im=0.156&center_re=0.2&center_im=-0.1"
          "&width=2.4&itermax=300&auto=0&colormap=inferno&coloring=smooth")
     p = record(browser)
-    region = p["region"]
+    view_ = p["view"]
     out = tmp_path / "command.png"
     subprocess.run(
-        [juliaset_cli(), f"-x={region['xleft']!r}", f"-X={region['xright']!r}",
-         f"-y={region['ybot']!r}", f"-Y={region['ytop']!r}", f"-R={p['width']}",
-         f"-r={p['c'][0]!r}", f"-i={p['c'][1]!r}", "-m=0", f"-M={p['itermax']}",
+        [juliaset_cli(), f"--center={view_['center'][0]},{view_['center'][1]}",
+         f"--width={view_['width']}", f"--size={p['width']}x{p['height']}",
+         f"-r={p['c'][0]}", f"-i={p['c'][1]}", "-m=0", f"-M={p['itermax']}",
          "--colormap=inferno", "--smooth", "-o", str(out)],
         check=True, timeout=120,
     )
@@ -410,16 +410,6 @@ def test_on_a_julia_set_a_click_on_the_panel_picks_c(browser, server):
     assert_canvas_is_the_engines(browser)
 
 
-def test_a_view_too_deep_for_doubles_reports_the_width(browser, server):
-    browser.get(server.url + "?family=mandelbrot&center_re=-1.5&center_im=0&width=1e-20"
-                "&itermax=100&auto=0")
-    settled = browser.execute_async_script(IDLE)
-    assert settled["exact"] is False and settled["error"].startswith("width:")
-    assert "deep-zoom engine" in settled["error"]
-    logged = browser.get_log("browser")  # drains the log: the 400 is expected here
-    assert any("400" in entry["message"] for entry in logged)
-
-
 def test_a_two_finger_pinch_zooms_at_its_middle(browser, server):
     start = load(browser, server, "?family=mandelbrot&center_re=-0.5&center_im=0&width=3"
                  "&itermax=100&auto=0&coloring=count")["view"]
@@ -459,13 +449,65 @@ def test_automatic_itermax_rises_with_depth(browser, server):
     assert_canvas_is_the_engines(browser)
 
 
-def test_zooming_stops_where_doubles_stop_resolving_pixels(browser, server):
-    v = load(browser, server, "?family=mandelbrot&center_re=-1.5&center_im=0&width=1e-9"
-             "&itermax=200&auto=0&coloring=count")["view"]
+# A Mandelbrot location with structure at 1e-30 (as tests/python/test_deep_cli.py).
+PEER_RE = "-1.99996619445037030418434688506350579675531241540724851511761922944801584"
+PEER_IM = "3.00138243679093832407249730397759e-34"
+DEEP_QUERY = (f"?family=mandelbrot&center_re={PEER_RE}&center_im={PEER_IM}&width=1e-30"
+              "&itermax=1500&auto=0&colormap=inferno&coloring=count")
+
+
+def test_a_deep_view_at_1e_30_is_the_engines_picture(browser, server):
+    v = load(browser, server, DEEP_QUERY)["view"]
+    assert v["center"] == [PEER_RE, PEER_IM] and v["width"] == "1e-30"
+    parameters = assert_canvas_is_the_engines(browser)
+    assert parameters["view"] == {"center": [PEER_RE, PEER_IM], "width": "1e-30"}
+    expected = juliaset.mandelbrot_image(center=(PEER_RE, PEER_IM), width="1e-30",
+                                         size=(WIDTH, HEIGHT), itermax=1500, colormap="inferno")
+    canvas = canvas_rgb(browser)
+    assert np.array_equal(canvas, expected)
+    assert len(np.unique(canvas.reshape(-1, 3), axis=0)) > 10  # structure, not one colour
+
+
+def test_zooming_goes_on_past_doubles_with_exact_centres(browser, server):
+    start = load(browser, server, "?family=mandelbrot&center_re=-1.9999661944503703041843"
+                 "&center_im=0&width=1e-9&itermax=1000&auto=0&coloring=count")["view"]
+    x, y = 600, 200
     for _ in range(6):
-        ActionChains(browser).send_keys("+").perform()
+        ActionChains(browser).move_to_element_with_offset(canvas_element(browser),
+                                                          *offset(x, y)).double_click().perform()
         settled = idle(browser)
-        assert settled["exact"]
-    width = Decimal(settled["view"]["width"])
-    assert width < Decimal(v["width"]) / 8 and width * 2**44 / WIDTH >= Decimal("1.5")
-    assert "deep-zoom engine" in browser.find_element(By.ID, "message").text
+    v = settled["view"]
+    # 1.5625e-11 wide: pixels of 1.6e-14 at |re| ~ 2, finer than doubles resolve (2**-44 * 2).
+    assert Decimal(v["width"]) == Decimal("1e-9") / 64
+    assert Decimal(v["width"]) / WIDTH < 2 * Decimal(2.0**-44)
+    before, after = plane(start, x, y), plane(v, x, y)
+    pixel = Decimal(v["width"]) / WIDTH  # pixel / 100 is below a double's spacing at 2
+    assert abs(before[0] - after[0]) < pixel / 100 and abs(before[1] - after[1]) < pixel / 100
+    assert "deep-zoom engine" not in browser.find_element(By.ID, "message").text
+    assert_canvas_is_the_engines(browser)
+
+
+def test_export_of_a_deep_view_is_reproduced_by_juliaset_from(browser, server, downloads,
+                                                              tmp_path):
+    load(browser, server, DEEP_QUERY + "&supersample=2")
+    for name, value in (("export-width", "240"), ("export-height", "150")):
+        field = browser.find_element(By.ID, name)
+        field.clear()
+        field.send_keys(value)
+    for old in downloads.glob("*"):
+        old.unlink()
+    browser.find_element(By.ID, "export").click()
+    target = downloads / "juliaset-mandelbrot-240x150.png"
+    WebDriverWait(browser, WAIT).until(lambda d: target.exists() and target.stat().st_size > 0)
+    WebDriverWait(browser, WAIT).until(lambda d: not list(downloads.glob("*.crdownload")))
+    recorded = juliaset.read_parameters(target)
+    assert recorded["view"] == {"center": [PEER_RE, PEER_IM], "width": "1e-30"}
+    assert recorded["supersample"] == 2
+    copy = tmp_path / "copy.png"
+    subprocess.run([juliaset_cli(), f"--from={target}", "-o", str(copy)], check=True, timeout=120)
+    expected = juliaset.mandelbrot_image(center=(PEER_RE, PEER_IM), width="1e-30",
+                                         size=(240, 150), itermax=1500, colormap="inferno",
+                                         supersample=2)
+    with Image.open(target) as exported, Image.open(copy) as again:
+        assert np.array_equal(np.asarray(exported), np.asarray(again))
+        assert np.array_equal(np.asarray(exported.convert("RGB")), expected)

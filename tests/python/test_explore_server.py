@@ -98,11 +98,12 @@ def test_render_sends_the_engines_counts_and_smooth_counts_exactly(server):
     assert np.array_equal(arrays["counts"].reshape(60, 96), expected["counts"])
     assert np.array_equal(arrays["smooth"].reshape(60, 96), expected["smooth"])
     assert layout["size"] == [96, 60]
-    # The record is the image's, as juliaset.image_parameters makes it.
+    # The record is the image's, as juliaset.image_parameters makes it of the view's strings.
     assert layout["parameters"] == juliaset.image_parameters(
-        "julia", c=-0.8 + 0.156j, center=0.1 - 0.05j, width=2.5, size=(96, 60), itermax=300,
-        colormap="gray",
+        "julia", c=("-0.8", "0.156"), center=("0.1", "-0.05"), width="2.5", size=(96, 60),
+        itermax=300, colormap="gray",
     )
+    assert layout["parameters"]["view"] == {"center": ["0.1", "-0.05"], "width": "2.5"}
 
 
 def test_counts_above_65535_come_as_uint32(server):
@@ -157,7 +158,8 @@ def test_export_is_a_png_that_juliaset_from_reproduces(server, tmp_path):
         ({"width": "0"}, "width"),
         ({"width": "-1"}, "width"),
         ({"width": "nan"}, "width"),
-        ({"width": "1e-30", "center_re": "-1.5"}, "width"),
+        ({"width": "1e-30000", "center_re": "-1.5"}, "width"),
+        ({"center_im": "-1e-30000"}, "center_im"),
         ({"center_re": "1e400"}, "center_re"),
         ({"center_im": "0x10"}, "center_im"),
         ({"center_re": "1" * 1300}, "center_re"),

@@ -213,15 +213,15 @@ class TooBusy(Exception):
 def _fields_job(view: View, fields: Tuple[str, ...]) -> Tuple[bytes, Dict[str, Any]]:
     """Render ``fields`` of ``view``; the arrays as one little-endian buffer and its layout."""
     common: Dict[str, Any] = dict(
-        center=view.center_complex(),
-        width=view.width_float(),
+        center=view.center,
+        width=view.width,
         size=view.size,
         itermax=view.itermax,
         power=view.power,
         fields=fields,
     )
     if view.family == "julia":
-        arrays = julia(view.c_complex(), **common)
+        arrays = julia(view.c, **common)
     else:
         arrays = mandelbrot(**common)
     assert isinstance(arrays, dict)
@@ -248,9 +248,9 @@ def _record(view: View, colormap: str = "gray", coloring: str = "count",
     # The names were checked against the same lists (views.parse_view / parse_export).
     return image_parameters(
         cast(Family, view.family),
-        c=view.c_complex() if view.family == "julia" else None,
-        center=view.center_complex(),
-        width=view.width_float(),
+        c=view.c if view.family == "julia" else None,
+        center=view.center,
+        width=view.width,
         size=view.size,
         itermin=view.itermin,
         itermax=view.itermax,

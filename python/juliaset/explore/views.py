@@ -5,8 +5,8 @@ query into a checked request or raise ``BadParameter`` naming the first bad para
 server answers that with 400 and ``{"error": ..., "parameter": ...}``.
 
 The view's centre and width are exact decimal strings (``"-0.7435"``, ``"2.5e-9"``), as in the
-page's URL: the double-precision engine renders ``float(text)``, the deep-zoom engine will take
-the strings as they are. ``MIN_RELATIVE_PIXEL`` is where doubles stop resolving pixels.
+page's URL: the package takes the strings as they are (``float(text)`` on the double path, every
+digit on the deep-zoom engine when the view needs it). ``MIN_RELATIVE_PIXEL`` is where doubles stop resolving pixels.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .. import _core
 from .._colormaps import BUILTIN_COLORMAPS
 from .._metadata import COLORINGS, FAMILIES, MAX_POWER, MAX_SUPERSAMPLE, MIN_POWER
 
@@ -28,6 +29,7 @@ MAX_ITERMAX = 10_000_000
 MAX_DECIMAL_LENGTH = 1200  # characters of a centre or width string
 MAX_QUERY_LENGTH = 8192
 MAX_COORDINATE = 10**6  # for centres, c and widths (the region must stay far from overflow)
+MIN_MAGNITUDE = Decimal("1e-20000")  # the smallest non-zero decimal the deep engine takes
 # Below this pixel spacing (relative to the largest coordinate of the view) doubles no longer
 # give distinct, evenly spaced sample points: 2**-44 leaves 8 bits of margin per pixel.
 MIN_RELATIVE_PIXEL = 2.0**-44
@@ -157,6 +159,10 @@ def _decimal(values: Mapping[str, str], name: str, default: str) -> str:
     # Exact, so that a deep view's "1e-400" is a tiny positive number rather than 0.0.
     if abs(Decimal(text)) > MAX_COORDINATE:
         raise BadParameter(name, f"{name} must lie within +-{MAX_COORDINATE}, got {_shown(text)}")
+    if 0 < abs(Decimal(text)) < MIN_MAGNITUDE:
+        raise BadParameter(
+            name, f"{name} must be 0 or at least {MIN_MAGNITUDE} in size, got {_shown(text)}"
+        )
     return text
 
 
@@ -198,10 +204,10 @@ def parse_view(values: Mapping[str, str], max_side: int, max_pixels: int) -> Vie
 
 
 # Deep zoom: the deep-zoom engine takes the centre, width and c as these very strings
-# (juliaset.mandelbrot(center=(re, im), width="1e-100", ...)). Once it is in the package, set
-# DEEP_ZOOM from it; then views beyond doubles pass this check, server._fields_job hands the
-# strings over, and /api/info's "deep_zoom" lifts the page's zoom limit.
-DEEP_ZOOM = False
+# (juliaset.mandelbrot(center=(re, im), width="1e-100", ...)). With it in the package, views
+# beyond doubles pass this check, server._fields_job hands the strings over, and /api/info's
+# "deep_zoom" lifts the page's zoom limit.
+DEEP_ZOOM = hasattr(_core, "DeepRender")
 
 
 def _check_resolvable(view: View) -> None:
