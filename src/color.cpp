@@ -9,6 +9,7 @@
 
 #include "juliaset/fields.hpp"
 #include "bands.hpp"
+#include "pixel_store.hpp"
 #include "escape_kernels.hpp"
 
 namespace juliaset {
@@ -299,7 +300,6 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
     const std::size_t piece_rows =
         std::max<std::size_t>(detail::samples_per_piece / (piece_columns * n * n), 1);
     const bool rgb = spec.format == PixelFormat::rgb8;
-    const double max_level = spec.format == PixelFormat::gray16 ? 65535.0 : 255.0;
     const double per_pixel = static_cast<double>(n * n);
 
     detail::for_each_piece(
@@ -330,9 +330,6 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                                    : normalized_value(counts[s], params.itermin, params.itermax);
                 }
             }
-            const auto quantise = [max_level](double level) {
-                return static_cast<std::uint32_t>(std::clamp(level * max_level, 0.0, max_level));
-            };
             for (std::size_t row = 0; row < rows; ++row) {
                 std::uint8_t* dest =
                     out.data() + ((first_row + row) * window.width + first_column) * pixel_bytes;
@@ -352,17 +349,7 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                         }
                     }
                     std::uint8_t* px = dest + column * pixel_bytes;
-                    if (rgb) {
-                        px[0] = static_cast<std::uint8_t>(quantise(sum.r / per_pixel));
-                        px[1] = static_cast<std::uint8_t>(quantise(sum.g / per_pixel));
-                        px[2] = static_cast<std::uint8_t>(quantise(sum.b / per_pixel));
-                    } else if (spec.format == PixelFormat::gray16) {
-                        const std::uint32_t level = quantise(sum.r / per_pixel);
-                        px[0] = static_cast<std::uint8_t>(level >> 8);
-                        px[1] = static_cast<std::uint8_t>(level & 0xFF);
-                    } else {
-                        px[0] = static_cast<std::uint8_t>(quantise(sum.r / per_pixel));
-                    }
+                    detail::store_pixel(spec.format, sum, per_pixel, px);
                 }
             }
         });

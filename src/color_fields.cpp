@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "juliaset/color.hpp"
+#include "pixel_store.hpp"
 
 namespace juliaset {
 
@@ -67,11 +68,7 @@ void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t i
                                                     : normalized_value(k, itermin, itermax);
     };
     const bool rgb = spec.format == PixelFormat::rgb8;
-    const double max_level = spec.format == PixelFormat::gray16 ? 65535.0 : 255.0;
     const double per_pixel = static_cast<double>(n * n);
-    const auto quantise = [max_level](double level) {
-        return static_cast<std::uint32_t>(std::clamp(level * max_level, 0.0, max_level));
-    };
     for (std::size_t row = 0; row < pixels_y; ++row) {
         for (std::size_t column = 0; column < pixels_x; ++column) {
             Rgb sum;
@@ -90,17 +87,7 @@ void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t i
                 }
             }
             std::uint8_t* px = out.data() + (row * pixels_x + column) * pixel_bytes;
-            if (rgb) {
-                px[0] = static_cast<std::uint8_t>(quantise(sum.r / per_pixel));
-                px[1] = static_cast<std::uint8_t>(quantise(sum.g / per_pixel));
-                px[2] = static_cast<std::uint8_t>(quantise(sum.b / per_pixel));
-            } else if (spec.format == PixelFormat::gray16) {
-                const std::uint32_t level = quantise(sum.r / per_pixel);
-                px[0] = static_cast<std::uint8_t>(level >> 8);
-                px[1] = static_cast<std::uint8_t>(level & 0xFF);
-            } else {
-                px[0] = static_cast<std::uint8_t>(quantise(sum.r / per_pixel));
-            }
+            detail::store_pixel(spec.format, sum, per_pixel, px);
         }
     }
 }
