@@ -87,6 +87,31 @@ struct Orbit {
 
     /// at(m) for every m (filled by build_bla; empty before).
     std::vector<ComplexExp> z_exp;
+    /// D_m = |Z_m|^2 - threshold^2 from the MPFR value, by increasing m, for the m where
+    /// |D_m| < 2^-20 threshold^2. Near the escape circle a double Z_m cannot carry the digits
+    /// that decide the escape test: Z_1 = c = -2 + 1e-35 is stored as -2, and a pixel whose
+    /// z = Z_1 + dz lies 1e-35 outside the circle would read as exactly on it.
+    std::vector<std::pair<std::size_t, FloatExp>> threshold_gap;
+
+    /// Whether z = Z_m + dz escapes (|z|^2 > threshold^2), decided from D_m where the double
+    /// test (`double_answer`) was too close to call; `double_answer` where D_m is not kept.
+    [[nodiscard]] bool escapes_near_threshold(std::size_t m, const ComplexExp& dz,
+                                              bool double_answer) const noexcept {
+        const auto found = std::lower_bound(
+            threshold_gap.begin(), threshold_gap.end(), m,
+            [](const std::pair<std::size_t, FloatExp>& entry, std::size_t index) {
+                return entry.first < index;
+            });
+        if (found == threshold_gap.end() || found->first != m) return double_answer;
+        // |Z + dz|^2 - t^2 = D_m + 2 Re(conj(Z) dz) + |dz|^2
+        const ComplexExp z = at(m);
+        const FloatExp cross = FloatExp(z.re, z.e) * FloatExp(dz.re, dz.e) +
+                               FloatExp(z.im, z.e) * FloatExp(dz.im, dz.e);
+        const FloatExp excess = found->second + cross * FloatExp(2.0) + dz.norm();
+        return excess.m > 0.0;
+    }
+    /// The double test's margin: |norm - threshold^2| below threshold^2 2^-40 asks D_m.
+    static constexpr double threshold_margin = 0x1p-40;
 
     /// Z_m as ComplexExp, exact to the stored double's precision even when tiny.
     [[nodiscard]] ComplexExp at(std::size_t m) const noexcept {

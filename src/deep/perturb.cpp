@@ -96,6 +96,16 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
     bool escaped = false;
     double escaped_modulus = 0.0;
 
+    // The count rule's test |z|^2 > threshold^2 on z = Z_m + dz; the rare iterates whose
+    // double norm lies within rounding of the circle are decided from the reference's exact
+    // gap (Orbit::threshold_gap).
+    auto escapes = [t2](const Orbit& on, std::size_t index, double z_norm,
+                        const auto&... dz) noexcept {
+        const bool outside = !(z_norm <= t2);
+        if (!(std::fabs(z_norm - t2) <= t2 * Orbit::threshold_margin)) return outside;
+        return on.escapes_near_threshold(index, ComplexExp(dz...), outside);
+    };
+
     auto polled_cancel = [&](std::uint64_t steps) {
         since_poll += steps;
         if (since_poll < 65536) return false;
@@ -162,7 +172,7 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
             const ComplexExp z = reference + dzf;
             const FloatExp z_norm = z.norm();
             norm = z_norm.to_double();
-            if (!(norm <= t2)) {
+            if (escapes(*orbit, m, norm, dzf)) {
                 escaped = true;
                 escaped_modulus = std::sqrt(norm);
                 break;
@@ -277,7 +287,7 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
             const double xr = orbit->z[m].real() + dr;
             const double xi = orbit->z[m].imag() + di;
             norm = xr * xr + xi * xi;
-            if (!(norm <= t2)) {
+            if (escapes(*orbit, m, norm, dr, di)) {
                 escaped = true;
                 escaped_modulus = std::sqrt(norm);
                 break;

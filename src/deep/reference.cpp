@@ -10,6 +10,13 @@ namespace juliaset::deep {
 
 namespace {
 
+FloatExp to_float_exp(mpfr_srcptr x) {
+    if (mpfr_zero_p(x)) return {};
+    long e = 0;
+    const double m = mpfr_get_d_2exp(&e, x, MPFR_RNDN);
+    return {m, e};
+}
+
 ComplexExp to_complex_exp(mpfr_srcptr re, mpfr_srcptr im) {
     long re_e = 0;
     long im_e = 0;
@@ -56,6 +63,10 @@ Orbit compute_orbit(const OrbitRequest& request, const DeepProgress& progress,
     const std::size_t reserve = std::min<std::size_t>(request.max_length + 1, 1 << 16);
     orbit.z.reserve(reserve);
     const double t2_threshold = request.threshold * request.threshold;
+    // threshold^2 exactly (a double's square fits 106 bits; the precision is at least 128)
+    Mpfr threshold_squared(std::max<mpfr_prec_t>(bits, 128));
+    mpfr_set_d(threshold_squared, request.threshold, MPFR_RNDN);
+    mpfr_sqr(threshold_squared, threshold_squared, MPFR_RNDN);
     const double power = static_cast<double>(request.power);
     // dZ/dc or dZ/dz0, for the near-zero stop.
     ComplexExp derivative = request.derivative == 2 ? ComplexExp(1.0, 0.0) : ComplexExp();
@@ -85,6 +96,13 @@ Orbit compute_orbit(const OrbitRequest& request, const DeepProgress& progress,
         orbit.z.push_back(z);
         if (n >= 1 && std::max(std::fabs(z.real()), std::fabs(z.imag())) < Orbit::tiny_limit) {
             orbit.tiny.emplace_back(n, to_complex_exp(re, im));
+        }
+        if (std::fabs(std::norm(z) - t2_threshold) <= t2_threshold * 0x1p-20) {
+            mpfr_sqr(t1, re, MPFR_RNDN);
+            mpfr_sqr(t2, im, MPFR_RNDN);
+            mpfr_add(t1, t1, t2, MPFR_RNDN);
+            mpfr_sub(t1, t1, threshold_squared, MPFR_RNDN);
+            orbit.threshold_gap.emplace_back(n, to_float_exp(t1));
         }
         if (n >= 1) {
             const double norm = std::norm(z);
