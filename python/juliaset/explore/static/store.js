@@ -328,9 +328,13 @@ function updateBar() {
   $('live').href = liveURL();
   if (pointerAt) $('pointer').textContent = `pointer ${pointText(...level0At(...pointerAt))}`;
   clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => {
-    window.history.replaceState(null, '', `#x=${vp.x}&y=${vp.y}&scale=${vp.scale}`);
-  }, 300);
+  hashTimer = setTimeout(saveViewport, 300);
+}
+
+/** The viewport in the page's URL (its hash), so that a reload or "back" returns to it. */
+function saveViewport() {
+  clearTimeout(hashTimer);
+  window.history.replaceState(null, '', `#x=${vp.x}&y=${vp.y}&scale=${vp.scale}`);
 }
 
 function viewportFromHash() {
@@ -358,10 +362,16 @@ function describe() {
   $('title').textContent = `${store.name}`;
   const what = store.kind === 'image' ? `image (${store.colormap ?? 'custom colormap'}, ` +
     `${store.coloring})` : 'counts, coloured here by count';
-  $('about').textContent = `${a.family}${a.family === 'julia' ? ` c = ${formatComplex(a.c)}` : ''}` +
-    `, ${what}\n${W} x ${H} pixels, ${levels()} levels, ${store.chunks[0]} x ` +
-    `${store.chunks[1]} tiles, itermax ${a.itermax}\ncentre ${formatComplex(a.center)}\n` +
-    `width ${a.width}`;
+  // The recorded decimals are exact (a double region's are long): shown to a thousandth of a
+  // pixel, as the explorer rounds its views.
+  const width = dec.parse(a.width);
+  const e = dec.magnitude(width) - Math.ceil(Math.log10(W)) - 3;
+  const centre = a.center.map((x) => dec.toString(dec.roundTo(dec.parse(x), e)));
+  const c = a.family === 'julia' ? ` c = ${formatComplex(a.c)}` : '';
+  $('about').textContent = `${a.family}${c}, ${what}\n${W} x ${H} pixels, ${levels()} ` +
+    `levels, ${store.chunks[0]} x ${store.chunks[1]} tiles, itermax ${a.itermax}\n` +
+    `centre ${formatComplex(centre)}\nwidth ${dec.toString(dec.roundSignificant(width, 12))}`;
+  $('live').addEventListener('click', saveViewport);
   if (store.kind === 'fields') {
     const select = $('colormap');
     for (const name of store.colormaps) {
