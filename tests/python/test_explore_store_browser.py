@@ -144,5 +144,6 @@ def test_explore_live_here_opens_the_explorer_at_the_viewport(browser, server, s
     # The live picture is the stored one: the same grid points (to a thousandth of a pixel).
     same = (canvas_rgb(browser) == stored).all(axis=2).mean()
     assert same > 0.99, same
+    assert browser.find_element(By.ID, "store-link").is_displayed()
     browser.back()
     assert idle(browser)["level"] == 0  # the store page comes back where it was (its URL hash)
