@@ -143,7 +143,7 @@ def test_explore_live_here_opens_the_explorer_at_the_viewport(browser, server, s
     assert (v["colormap"], v["coloring"]) == ("viridis", "count")
     # The live picture is the stored one: the same grid points (to a thousandth of a pixel).
     same = (canvas_rgb(browser) == stored).all(axis=2).mean()
-    assert same > 0.99, same
+    assert same > 0.999, same
     assert browser.find_element(By.ID, "store-link").is_displayed()
     browser.back()
     assert idle(browser)["level"] == 0  # the store page comes back where it was (its URL hash)
