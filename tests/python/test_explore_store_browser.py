@@ -93,7 +93,7 @@ def test_levels_drawn_at_1_to_1_are_exactly_the_stored_pixels(browser, server, s
     assert (canvas[:269] == 0).all() and (canvas[332:] == 0).all()
 
 
-def test_the_wheel_zooms_at_the_pointer_into_finer_levels(browser, server):
+def test_the_wheel_zooms_at_the_pointer_into_finer_levels_and_a_drag_pans(browser, server):
     browser.get(server.url)
     start = idle(browser)
     x, y = 600, 200
@@ -110,6 +110,13 @@ def test_the_wheel_zooms_at_the_pointer_into_finer_levels(browser, server):
              settled["center"][1] + (y - HEIGHT / 2) * settled["scale"]]
     assert abs(after[0] - point[0]) < 1e-6 and abs(after[1] - point[1]) < 1e-6
     assert "level 0" in browser.find_element(By.ID, "where").text
+    # A drag moves the picture with the pointer: the viewport's centre by -(dx, dy) * scale.
+    ActionChains(browser).move_to_element_with_offset(canvas_element(browser), *offset(400, 300)) \
+        .click_and_hold().move_by_offset(120, 70).release().perform()
+    dragged = idle(browser)
+    assert dragged["scale"] == settled["scale"]
+    assert abs(dragged["center"][0] - (settled["center"][0] - 120 * settled["scale"])) < 1e-9
+    assert abs(dragged["center"][1] - (settled["center"][1] - 70 * settled["scale"])) < 1e-9
 
 
 def test_explore_live_here_opens_the_explorer_at_the_viewport(browser, server, store):
