@@ -4,7 +4,7 @@ canvas is compared with the store's own arrays, and the live link with the explo
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -154,3 +154,40 @@ def test_explore_live_here_opens_the_explorer_at_the_viewport(browser, server, s
     assert browser.find_element(By.ID, "store-link").is_displayed()
     browser.back()
     assert idle(browser)["level"] == 0  # the store page comes back where it was (its URL hash)
+
+
+# A Mandelbrot location with structure at 1e-30 (as test_explore_browser.py): a deep store.
+PEER_RE = "-1.99996619445037030418434688506350579675531241540724851511761922944801584"
+PEER_IM = "3.00138243679093832407249730397759e-34"
+
+
+def test_a_deep_stores_coordinates_and_live_view_keep_every_digit(browser, tmp_path):
+    path = tmp_path / "deep.zarr"
+    parameters = juliaset.image_parameters(
+        "mandelbrot", center=(PEER_RE, PEER_IM), width="1e-30", size=(256, 160), itermax=1500,
+        colormap="inferno",
+    )
+    zarr_store.render_image(path, parameters, chunks=64)
+    assert zarr_store.read_attributes(str(path))["region"] is None  # recorded as strings
+    running = start_server("--store", str(path))
+    try:
+        browser.get(running.url)
+        idle(browser)
+        browser.execute_script("window.juliaset.setViewport({scale: 0.5, center: [100, 60]})")
+        settled = idle(browser)
+    finally:
+        code, err = running.stop()
+    assert code == 0, err
+    assert settled["level"] == 0
+    view = settled["view"]
+    with localcontext() as context:
+        context.prec = 200  # every digit of the centres
+        width = Decimal("1e-30")
+        pixel = width / 256
+        assert abs(Decimal(view["width"]) - width * WIDTH / 2 / 256) < pixel / 10**6
+        # Offsets of 1e-31 from -1.99996...: no double holds these centres.
+        expected_re = Decimal(PEER_RE) + (Decimal(100) / 256 - Decimal("0.5")) * width
+        expected_im = Decimal(PEER_IM) + (Decimal("0.5") - Decimal(60) / 160) * width * 160 / 256
+        assert abs(Decimal(view["center"][0]) - expected_re) < pixel / 100
+        assert abs(Decimal(view["center"][1]) - expected_im) < pixel / 100
+    assert f"center_re={view['center'][0]}&center_im={view['center'][1]}" in settled["live"]
