@@ -324,6 +324,13 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
         if (!fe) break;  // escaped, at the limit or cancelled
     }
 
+    // An iterate beyond a double's range (a reference that overflows, e.g. a centre of
+    // 1e20000) makes inf - inf = NaN in the perturbed sums; the count rule already reads it as
+    // outside, and its |z|^2 is then +inf as the double path reports an overflowed orbit.
+    if (escaped && std::isnan(norm)) {
+        norm = std::numeric_limits<double>::infinity();
+        escaped_modulus = norm;
+    }
     PixelResult result;
     result.final_norm = norm;
     if (!escaped) {
