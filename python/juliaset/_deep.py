@@ -46,7 +46,11 @@ def real_text(value: Any, name: str) -> str:
         raise TypeError(f"{name} must be a real number or a decimal string, got {value!r}")
     if isinstance(value, numbers.Integral):
         return str(int(value))
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a Fraction beyond a double's range
+        raise ValueError(f"{name} must be a finite number within a double's range (or a "
+                         f"decimal string), got {value!r}") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return repr(number)
@@ -75,8 +79,15 @@ def complex_text(value: Any, name: str) -> ExactComplex:
         if len(value) != 2:
             raise ValueError(f"{name} must be (re, im), got {value!r}")
         return real_text(value[0], f"{name}[0]"), real_text(value[1], f"{name}[1]")
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        # Exactly as a real (an int of any size stays exact; complex() would overflow).
+        return real_text(value, f"{name} (real part)"), "0"
     if isinstance(value, numbers.Complex) and not isinstance(value, bool):
-        number = complex(value)
+        try:
+            number = complex(value)
+        except OverflowError:
+            raise ValueError(f"{name} must be a finite number within a double's range (or "
+                             f"decimal strings), got {value!r}") from None
         return real_text(number.real, f"{name} (real part)"), real_text(number.imag, f"{name} (imaginary part)")
     raise TypeError(f"{name} must be a complex number or decimal strings, got {value!r}")
 
