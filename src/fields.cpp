@@ -1,14 +1,18 @@
 // Fields: one scalar loop per point that follows the oracle's arithmetic for z (so counts are
-// bit-exact) and carries the derivative along in std::complex<double>.
+// bit-exact) and carries the derivative along in std::complex<double>. Grid windows without
+// the distance field take the SIMD kernel (fields_simd.cpp), which gives the same counts and
+// final |z|^2 bit for bit; both paths derive the smooth count from those with smooth_count().
 #include "juliaset/fields.hpp"
 
 #include "bands.hpp"
+#include "fields_kernels.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace juliaset {
 
@@ -44,6 +48,14 @@ Powers powers_of(double z_re, double z_im, std::uint32_t power) noexcept {
     return {{below_re, below_im}, re, im};
 }
 
+// The continuous count of a point that escaped at count k with final |z|^2 `norm`, given
+// log(t^2) and log(power): every path computes it with these operations in this order.
+double smooth_count(std::uint32_t k, double norm, double log_threshold_squared,
+                    double log_power) noexcept {
+    return static_cast<double>(k) + 1.0 -
+           std::log(std::log(norm) / log_threshold_squared) / log_power;
+}
+
 PointFields fields_of_point(double x, double y, const JuliaParams& params,
                             double threshold_squared, bool want_derivative,
                             const std::atomic<bool>* cancel) noexcept {
@@ -73,8 +85,7 @@ PointFields fields_of_point(double x, double y, const JuliaParams& params,
     }
     PointFields result{k, norm, static_cast<double>(params.itermax), 0.0};
     if (k < params.itermax) {  // escaped: norm is the first |z|^2 outside
-        result.smooth = static_cast<double>(k) + 1.0 -
-                        std::log(std::log(norm) / std::log(threshold_squared)) / std::log(power);
+        result.smooth = smooth_count(k, norm, std::log(threshold_squared), std::log(power));
         if (want_derivative) {
             const double modulus = std::sqrt(norm);
             const double derivative = std::abs(dz);
@@ -122,14 +133,65 @@ void store(const FieldBuffers& out, std::size_t index, const PointFields& f,
     if (!out.distance.empty()) out.distance[index] = f.distance;
 }
 
+// Counts, final norms, smooth counts and interior flags of `window` (all but the distance)
+// with the SIMD kernel, in row bands on options.threads threads.
+void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
+                        const PixelWindow& window, const FieldBuffers& out,
+                        const RenderOptions& options) {
+    const double threshold_squared = params.threshold * params.threshold;
+    const double log_threshold_squared = std::log(threshold_squared);
+    const double log_power = std::log(static_cast<double>(params.power));
+    std::vector<double> xs(window.width);
+    for (std::size_t i = 0; i < window.width; ++i) xs[i] = grid.x(window.x0 + i);
+    detail::for_each_band(window, options, [&](const PixelWindow& band, std::size_t first_row) {
+        const std::size_t offset = first_row * window.width;
+        const std::size_t n = band.size();
+        std::vector<double> ys(band.height);
+        for (std::size_t j = 0; j < band.height; ++j) ys[j] = grid.y(band.y0 + j);
+        // The kernel writes counts and norms straight into the caller's buffers when asked for.
+        std::vector<std::uint32_t> own_counts(out.counts.empty() ? n : 0);
+        std::vector<double> own_norms(out.final_norm.empty() ? n : 0);
+        std::uint32_t* counts =
+            out.counts.empty() ? own_counts.data() : out.counts.data() + offset;
+        double* norms = out.final_norm.empty() ? own_norms.data() : out.final_norm.data() + offset;
+        const detail::FieldsTask task{xs.data(),          ys.data(),
+                                      band.width,         band.height,
+                                      params.c_re,        params.c_im,
+                                      threshold_squared,  params.itermax,
+                                      params.power,       params.family == Family::mandelbrot,
+                                      options.cancel,     counts,
+                                      norms};
+        detail::fields_simd(task);
+        if (task.cancelled()) return;  // parallel_for reports Cancelled
+        if (!out.smooth.empty()) {
+            double* smooth = out.smooth.data() + offset;
+            const auto itermax = static_cast<double>(params.itermax);
+            for (std::size_t p = 0; p < n; ++p) {
+                smooth[p] = counts[p] < params.itermax
+                                ? smooth_count(counts[p], norms[p], log_threshold_squared,
+                                               log_power)
+                                : itermax;
+            }
+        }
+        if (!out.interior.empty()) {
+            std::uint8_t* interior = out.interior.data() + offset;
+            for (std::size_t p = 0; p < n; ++p) interior[p] = counts[p] == params.itermax ? 1 : 0;
+        }
+    });
+}
+
 }  // namespace
 
 void render_fields(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
                    const FieldBuffers& out, const RenderOptions& options) {
     check_request(out, window.size(), params, options);
     grid.check_window(window);
-    const double threshold_squared = params.threshold * params.threshold;
     const bool want_derivative = !out.distance.empty();
+    if (options.kernel == Kernel::automatic && !want_derivative) {
+        if (window.size() != 0) render_fields_simd(grid, params, window, out, options);
+        return;
+    }
+    const double threshold_squared = params.threshold * params.threshold;
     parallel_for(
         window.height, options.threads,
         [&](std::size_t row) {

@@ -1,0 +1,222 @@
+// SIMD kernel for render_fields(): escape counts and the final |z|^2 of every pixel (from which
+// the smooth count and the interior flag follow), compiled once per Highway target and chosen
+// at run time with the same target as the escape-count kernels (escape_simd.cpp).
+//
+// Exactness: every lane performs the operations of fields.cpp's scalar loop in its order.
+// Power 2 uses the count kernels' one fused operation, MulAdd(x*y, 2, cy), which equals
+// (x*y + y*x) + cy bit for bit because doubling is exact; other powers use plain products and
+// sums. The build compiles this file with -ffp-contract=off.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "fields_simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "escape_kernels.hpp"
+#include "fields_kernels.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace juliaset::detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Rows iterated together, as in the count kernels: independent dependency chains.
+constexpr std::size_t kFieldRows = 4;
+constexpr std::size_t kMaxDoubleLanes = HWY_MAX_BYTES / sizeof(double);
+
+// The orbits of a tile's rows. kPower2: z^2 from the squared parts (kept for the norm);
+// otherwise z^power by the oracle's repeated products, left to right.
+template <class D, bool kMandelbrot, bool kPower2>
+struct FieldOrbits {
+    using V = hn::Vec<D>;
+    V re[kFieldRows], im[kFieldRows], re2[kFieldRows], im2[kFieldRows];
+    V c_re[kFieldRows], c_im[kFieldRows];
+    V two;
+    std::uint32_t power;
+
+    HWY_INLINE FieldOrbits(D d, const double* HWY_RESTRICT xs, const double* row_ys,
+                           const FieldsTask& task)
+        : two(hn::Set(d, 2.0)), power(task.power) {
+        const V x0 = hn::LoadU(d, xs);
+        for (std::size_t r = 0; r < kFieldRows; ++r) {
+            if constexpr (kMandelbrot) {
+                c_re[r] = x0;
+                c_im[r] = hn::Set(d, row_ys[r]);
+                re[r] = im[r] = hn::Zero(d);
+            } else {
+                c_re[r] = hn::Set(d, task.c_re);
+                c_im[r] = hn::Set(d, task.c_im);
+                re[r] = x0;
+                im[r] = hn::Set(d, row_ys[r]);
+            }
+            re2[r] = hn::Mul(re[r], re[r]);
+            im2[r] = hn::Mul(im[r], im[r]);
+        }
+    }
+
+    // One step of row r; returns |z|^2 after it.
+    HWY_INLINE V Step(std::size_t r) {
+        if constexpr (kPower2) {
+            const V cross = hn::Mul(re[r], im[r]);
+            re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
+            im[r] = hn::MulAdd(cross, two, c_im[r]);
+        } else {
+            // next_re = re * z_re - im * z_im, next_im = re * z_im + im * z_re.
+            V p_re = re[r], p_im = im[r];
+            for (std::uint32_t p = 1; p < power; ++p) {
+                const V next_re = hn::Sub(hn::Mul(p_re, re[r]), hn::Mul(p_im, im[r]));
+                const V next_im = hn::Add(hn::Mul(p_re, im[r]), hn::Mul(p_im, re[r]));
+                p_re = next_re;
+                p_im = next_im;
+            }
+            re[r] = hn::Add(p_re, c_re[r]);
+            im[r] = hn::Add(p_im, c_im[r]);
+        }
+        re2[r] = hn::Mul(re[r], re[r]);
+        im2[r] = hn::Mul(im[r], im[r]);
+        return hn::Add(re2[r], im2[r]);
+    }
+};
+
+// Counts (as doubles, exact below 2^53) and final norms of one tile of kFieldRows x lanes.
+// A lane records each step's |z|^2 while it is still running, so it keeps the norm of the
+// step at which it left; lanes still inside after itermax steps take one more step, as the
+// oracle computes z_(itermax+1) before it stops.
+template <bool kMandelbrot, bool kPower2, bool kPollCancel, class D>
+HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row_ys,
+                           const FieldsTask& task, double* HWY_RESTRICT counts,
+                           double* HWY_RESTRICT norms) {
+    using V = hn::Vec<D>;
+    const V limit = hn::Set(d, task.threshold_squared);
+    const V one = hn::Set(d, 1.0);
+    V survived = hn::Zero(d);
+    FieldOrbits<D, kMandelbrot, kPower2> orbits(d, xs, row_ys, task);
+    V k[kFieldRows], last_norm[kFieldRows];
+    hn::Mask<D> active[kFieldRows];
+    for (std::size_t r = 0; r < kFieldRows; ++r) {
+        k[r] = hn::Zero(d);
+        last_norm[r] = hn::Zero(d);
+        active[r] = hn::FirstN(d, hn::Lanes(d));
+    }
+    const auto step = [&] {
+        survived = hn::Add(survived, one);
+        for (std::size_t r = 0; r < kFieldRows; ++r) {
+            const V norm = orbits.Step(r);
+            last_norm[r] = hn::IfThenElse(active[r], norm, last_norm[r]);
+            // Still inside: not above the limit (NaN norms are not, as in the oracle).
+            active[r] = hn::AndNot(hn::Gt(norm, limit), active[r]);
+            k[r] = hn::IfThenElse(active[r], survived, k[r]);
+        }
+    };
+    const auto any_active = [&] {
+        return !hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])));
+    };
+    // Steps [first, stop); false once every lane has left (tested every second step: a
+    // finished lane's results are frozen by its mask).
+    const auto run_steps = [&](std::uint32_t first, std::uint32_t stop) {
+        std::uint32_t i = first;
+        for (; stop - i >= 2; i += 2) {  // not i + 2 <= stop, which wraps at 2^32 - 1
+            step();
+            step();
+            if (!any_active()) return false;
+        }
+        if (i < stop) step();
+        return true;
+    };
+    bool running = true;
+    if constexpr (kPollCancel) {
+        for (std::uint64_t block = 0; running && block < task.itermax;
+             block += cancel_poll_interval) {
+            if (block != 0 && task.cancelled()) return;  // results incomplete; caller stops too
+            const auto stop = static_cast<std::uint32_t>(
+                std::min<std::uint64_t>(task.itermax, block + cancel_poll_interval));
+            running = run_steps(static_cast<std::uint32_t>(block), stop);
+        }
+    } else {
+        running = run_steps(0, task.itermax);
+    }
+    if (running) {  // the oracle's last step, z_(itermax+1), for lanes still inside
+        for (std::size_t r = 0; r < kFieldRows; ++r) {
+            last_norm[r] = hn::IfThenElse(active[r], orbits.Step(r), last_norm[r]);
+        }
+    }
+    const std::size_t lanes = hn::Lanes(d);
+    for (std::size_t r = 0; r < kFieldRows; ++r) {
+        hn::StoreU(k[r], d, counts + r * lanes);
+        hn::StoreU(last_norm[r], d, norms + r * lanes);
+    }
+}
+
+template <bool kMandelbrot, bool kPower2>
+HWY_INLINE void FieldsTiles(const FieldsTask& task) {
+    const hn::ScalableTag<double> d;
+    const std::size_t lanes = hn::Lanes(d);
+    HWY_ALIGN double x_pad[kMaxDoubleLanes];
+    HWY_ALIGN double counts[kFieldRows * kMaxDoubleLanes];
+    HWY_ALIGN double norms[kFieldRows * kMaxDoubleLanes];
+    double row_ys[kFieldRows];
+    const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
+
+    for (std::size_t j0 = 0; j0 < task.height; j0 += kFieldRows) {
+        if (task.cancelled()) return;
+        const std::size_t rows = std::min(kFieldRows, task.height - j0);
+        // A partial tile repeats its last row and column; the repeats are discarded.
+        for (std::size_t r = 0; r < kFieldRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
+        for (std::size_t i0 = 0; i0 < task.width; i0 += lanes) {
+            const std::size_t cols = std::min(lanes, task.width - i0);
+            const double* xs = task.xs + i0;
+            if (cols < lanes) {
+                for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
+                xs = x_pad;
+            }
+            if (poll_inside_tiles) {
+                FieldsTile<kMandelbrot, kPower2, true>(d, xs, row_ys, task, counts, norms);
+                if (task.cancelled()) return;
+            } else {
+                FieldsTile<kMandelbrot, kPower2, false>(d, xs, row_ys, task, counts, norms);
+            }
+            for (std::size_t r = 0; r < rows; ++r) {
+                const std::size_t at = (j0 + r) * task.width + i0;
+                for (std::size_t c = 0; c < cols; ++c) {
+                    task.counts[at + c] = static_cast<std::uint32_t>(counts[r * lanes + c]);
+                    task.final_norm[at + c] = norms[r * lanes + c];
+                }
+            }
+        }
+    }
+}
+
+void FieldsKernel(const FieldsTask& task) {
+    if (task.mandelbrot) {
+        if (task.power == 2) {
+            FieldsTiles<true, true>(task);
+        } else {
+            FieldsTiles<true, false>(task);
+        }
+    } else if (task.power == 2) {
+        FieldsTiles<false, true>(task);
+    } else {
+        FieldsTiles<false, false>(task);
+    }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace juliaset::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace juliaset::detail {
+
+// Laid out like escape_simd.cpp's tables (the same targets: both files are compiled with
+// HWY_WANT_AVX3_DL), so simd_kernel_index() picks the same target in both.
+constexpr decltype(&HWY_STATIC_DISPATCH(FieldsKernel)) kFieldsKernels[HWY_MAX_DYNAMIC_TARGETS + 2] = {
+    nullptr, HWY_CHOOSE_TARGET_LIST(FieldsKernel), HWY_CHOOSE_FALLBACK(FieldsKernel)};
+
+void fields_simd(const FieldsTask& task) noexcept { kFieldsKernels[simd_kernel_index()](task); }
+
+}  // namespace juliaset::detail
+#endif  // HWY_ONCE
