@@ -56,6 +56,15 @@ double smooth_count(std::uint32_t k, double norm, double log_threshold_squared,
            std::log(std::log(norm) / log_threshold_squared) / log_power;
 }
 
+// The distance estimate |z| ln|z| / |dz| of a point that escaped with final |z|^2 `norm` and
+// derivative dz; 0 where it is undefined.
+double distance_estimate(double norm, std::complex<double> dz) noexcept {
+    const double modulus = std::sqrt(norm);
+    const double derivative = std::abs(dz);
+    return derivative > 0.0 && std::isfinite(modulus) ? modulus * std::log(modulus) / derivative
+                                                      : 0.0;
+}
+
 PointFields fields_of_point(double x, double y, const JuliaParams& params,
                             double threshold_squared, bool want_derivative,
                             const std::atomic<bool>* cancel) noexcept {
@@ -86,13 +95,7 @@ PointFields fields_of_point(double x, double y, const JuliaParams& params,
     PointFields result{k, norm, static_cast<double>(params.itermax), 0.0};
     if (k < params.itermax) {  // escaped: norm is the first |z|^2 outside
         result.smooth = smooth_count(k, norm, std::log(threshold_squared), std::log(power));
-        if (want_derivative) {
-            const double modulus = std::sqrt(norm);
-            const double derivative = std::abs(dz);
-            result.distance = derivative > 0.0 && std::isfinite(modulus)
-                                  ? modulus * std::log(modulus) / derivative
-                                  : 0.0;
-        }
+        if (want_derivative) result.distance = distance_estimate(norm, dz);
     }
     return result;
 }
@@ -133,8 +136,9 @@ void store(const FieldBuffers& out, std::size_t index, const PointFields& f,
     if (!out.distance.empty()) out.distance[index] = f.distance;
 }
 
-// Counts, final norms, smooth counts and interior flags of `window` (all but the distance)
-// with the SIMD kernel, in row bands on options.threads threads.
+// Every requested field of `window` with the SIMD kernel, in row bands on options.threads
+// threads. Pixels whose derivative the kernel marks special are recomputed with the scalar
+// loop (orbits whose derivative overflowed, where GCC's complex product recovers infinities).
 void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
                         const PixelWindow& window, const FieldBuffers& out,
                         const RenderOptions& options) {
@@ -154,13 +158,21 @@ void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
         std::uint32_t* counts =
             out.counts.empty() ? own_counts.data() : out.counts.data() + offset;
         double* norms = out.final_norm.empty() ? own_norms.data() : out.final_norm.data() + offset;
-        const detail::FieldsTask task{xs.data(),          ys.data(),
-                                      band.width,         band.height,
-                                      params.c_re,        params.c_im,
-                                      threshold_squared,  params.itermax,
-                                      params.power,       params.family == Family::mandelbrot,
-                                      options.cancel,     counts,
-                                      norms};
+        const bool want_derivative = !out.distance.empty();
+        std::vector<double> dz_re(want_derivative ? n : 0), dz_im(want_derivative ? n : 0);
+        std::vector<std::uint8_t> special(want_derivative ? n : 0);
+        detail::FieldsTask task{xs.data(),          ys.data(),
+                                band.width,         band.height,
+                                params.c_re,        params.c_im,
+                                threshold_squared,  params.itermax,
+                                params.power,       params.family == Family::mandelbrot,
+                                options.cancel,     counts,
+                                norms};
+        if (want_derivative) {
+            task.dz_re = dz_re.data();
+            task.dz_im = dz_im.data();
+            task.special = special.data();
+        }
         detail::fields_simd(task);
         if (task.cancelled()) return;  // parallel_for reports Cancelled
         if (!out.smooth.empty()) {
@@ -177,6 +189,22 @@ void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
             std::uint8_t* interior = out.interior.data() + offset;
             for (std::size_t p = 0; p < n; ++p) interior[p] = counts[p] == params.itermax ? 1 : 0;
         }
+        if (want_derivative) {
+            double* distance = out.distance.data() + offset;
+            for (std::size_t p = 0; p < n; ++p) {
+                distance[p] = counts[p] < params.itermax
+                                  ? distance_estimate(norms[p], {dz_re[p], dz_im[p]})
+                                  : 0.0;
+            }
+            for (std::size_t p = 0; p < n; ++p) {
+                if (special[p] == 0) continue;
+                const std::size_t row = p / band.width, column = p % band.width;
+                const PointFields f =
+                    fields_of_point(xs[column], ys[row], params, threshold_squared,
+                                    /*want_derivative=*/true, options.cancel);
+                store(out, offset + p, f, params.itermax);
+            }
+        }
     });
 }
 
@@ -186,12 +214,12 @@ void render_fields(const PixelGrid& grid, const JuliaParams& params, const Pixel
                    const FieldBuffers& out, const RenderOptions& options) {
     check_request(out, window.size(), params, options);
     grid.check_window(window);
-    const bool want_derivative = !out.distance.empty();
-    if (options.kernel == Kernel::automatic && !want_derivative) {
+    if (options.kernel == Kernel::automatic) {
         if (window.size() != 0) render_fields_simd(grid, params, window, out, options);
         return;
     }
     const double threshold_squared = params.threshold * params.threshold;
+    const bool want_derivative = !out.distance.empty();
     parallel_for(
         window.height, options.threads,
         [&](std::size_t row) {

@@ -29,20 +29,30 @@ constexpr std::size_t kFieldRows = 4;
 constexpr std::size_t kMaxDoubleLanes = HWY_MAX_BYTES / sizeof(double);
 
 // The orbits of a tile's rows. kPower2: z^2 from the squared parts (kept for the norm);
-// otherwise z^power by the oracle's repeated products, left to right.
-template <class D, bool kMandelbrot, bool kPower2>
+// otherwise z^power by the oracle's repeated products, left to right. kDerivative: dz, the
+// derivative with respect to z0 (Julia) or c (Mandelbrot), carried along as fields.cpp's
+// std::complex<double> does it: dz' = (power * z^(power-1)) * dz + (1 or 0), where the
+// complex product is GCC's (ac - bd, ad + bc) unless both parts come out NaN, when it calls
+// __muldc3 instead; `special` marks those lanes, which the caller recomputes with the oracle.
+template <class D, bool kMandelbrot, bool kPower2, bool kDerivative>
 struct FieldOrbits {
     using V = hn::Vec<D>;
     V re[kFieldRows], im[kFieldRows], re2[kFieldRows], im2[kFieldRows];
     V c_re[kFieldRows], c_im[kFieldRows];
-    V two;
+    V dz_re[kFieldRows], dz_im[kFieldRows];
+    V two, power_v, dz_add;
     std::uint32_t power;
 
     HWY_INLINE FieldOrbits(D d, const double* HWY_RESTRICT xs, const double* row_ys,
                            const FieldsTask& task)
-        : two(hn::Set(d, 2.0)), power(task.power) {
+        : two(hn::Set(d, 2.0)),
+          power_v(hn::Set(d, static_cast<double>(task.power))),
+          dz_add(hn::Set(d, kMandelbrot ? 1.0 : 0.0)),
+          power(task.power) {
         const V x0 = hn::LoadU(d, xs);
         for (std::size_t r = 0; r < kFieldRows; ++r) {
+            dz_re[r] = hn::Set(d, kMandelbrot ? 0.0 : 1.0);
+            dz_im[r] = hn::Zero(d);
             if constexpr (kMandelbrot) {
                 c_re[r] = x0;
                 c_im[r] = hn::Set(d, row_ys[r]);
@@ -58,21 +68,40 @@ struct FieldOrbits {
         }
     }
 
-    // One step of row r; returns |z|^2 after it.
-    HWY_INLINE V Step(std::size_t r) {
+    // dz' from z^(power-1) = (below_re, below_im); returns the lanes whose complex product
+    // took GCC's __muldc3 path.
+    HWY_INLINE hn::Mask<D> StepDerivative(std::size_t r, V below_re, V below_im) {
+        // power * below: a real times a complex, part by part.
+        const V a = hn::Mul(below_re, power_v);
+        const V b = hn::Mul(below_im, power_v);
+        const V product_re = hn::Sub(hn::Mul(a, dz_re[r]), hn::Mul(b, dz_im[r]));
+        const V product_im = hn::Add(hn::Mul(a, dz_im[r]), hn::Mul(b, dz_re[r]));
+        // + a real: the real part only (the imaginary part keeps its sign of zero).
+        dz_re[r] = hn::Add(product_re, dz_add);
+        dz_im[r] = product_im;
+        return hn::And(hn::IsNaN(product_re), hn::IsNaN(product_im));
+    }
+
+    // One step of row r; returns |z|^2 after it, and the lanes of `special` (kDerivative).
+    HWY_INLINE V Step(std::size_t r, [[maybe_unused]] hn::Mask<D>* special = nullptr) {
         if constexpr (kPower2) {
+            if constexpr (kDerivative) *special = StepDerivative(r, re[r], im[r]);
             const V cross = hn::Mul(re[r], im[r]);
             re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
             im[r] = hn::MulAdd(cross, two, c_im[r]);
         } else {
             // next_re = re * z_re - im * z_im, next_im = re * z_im + im * z_re.
             V p_re = re[r], p_im = im[r];
+            V below_re = p_re, below_im = p_im;  // z^(power-1) once the loop ends
             for (std::uint32_t p = 1; p < power; ++p) {
+                below_re = p_re;
+                below_im = p_im;
                 const V next_re = hn::Sub(hn::Mul(p_re, re[r]), hn::Mul(p_im, im[r]));
                 const V next_im = hn::Add(hn::Mul(p_re, im[r]), hn::Mul(p_im, re[r]));
                 p_re = next_re;
                 p_im = next_im;
             }
+            if constexpr (kDerivative) *special = StepDerivative(r, below_re, below_im);
             re[r] = hn::Add(p_re, c_re[r]);
             im[r] = hn::Add(p_im, c_im[r]);
         }
@@ -86,27 +115,42 @@ struct FieldOrbits {
 // A lane records each step's |z|^2 while it is still running, so it keeps the norm of the
 // step at which it left; lanes still inside after itermax steps take one more step, as the
 // oracle computes z_(itermax+1) before it stops.
-template <bool kMandelbrot, bool kPower2, bool kPollCancel, class D>
+// kDerivative: also dz of that same step, and 1 in `special` for lanes whose derivative took
+// the __muldc3 path on a step the oracle computes.
+template <bool kMandelbrot, bool kPower2, bool kDerivative, bool kPollCancel, class D>
 HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row_ys,
                            const FieldsTask& task, double* HWY_RESTRICT counts,
-                           double* HWY_RESTRICT norms) {
+                           double* HWY_RESTRICT norms, double* HWY_RESTRICT dz_re,
+                           double* HWY_RESTRICT dz_im, double* HWY_RESTRICT special) {
     using V = hn::Vec<D>;
     const V limit = hn::Set(d, task.threshold_squared);
     const V one = hn::Set(d, 1.0);
     V survived = hn::Zero(d);
-    FieldOrbits<D, kMandelbrot, kPower2> orbits(d, xs, row_ys, task);
+    FieldOrbits<D, kMandelbrot, kPower2, kDerivative> orbits(d, xs, row_ys, task);
     V k[kFieldRows], last_norm[kFieldRows];
+    [[maybe_unused]] V last_dz_re[kFieldRows], last_dz_im[kFieldRows];
     hn::Mask<D> active[kFieldRows];
+    [[maybe_unused]] hn::Mask<D> any_special[kFieldRows];
     for (std::size_t r = 0; r < kFieldRows; ++r) {
         k[r] = hn::Zero(d);
         last_norm[r] = hn::Zero(d);
         active[r] = hn::FirstN(d, hn::Lanes(d));
+        if constexpr (kDerivative) {
+            last_dz_re[r] = last_dz_im[r] = hn::Zero(d);
+            any_special[r] = hn::FirstN(d, 0);
+        }
     }
     const auto step = [&] {
         survived = hn::Add(survived, one);
         for (std::size_t r = 0; r < kFieldRows; ++r) {
-            const V norm = orbits.Step(r);
+            hn::Mask<D> step_special;
+            const V norm = orbits.Step(r, &step_special);
             last_norm[r] = hn::IfThenElse(active[r], norm, last_norm[r]);
+            if constexpr (kDerivative) {
+                last_dz_re[r] = hn::IfThenElse(active[r], orbits.dz_re[r], last_dz_re[r]);
+                last_dz_im[r] = hn::IfThenElse(active[r], orbits.dz_im[r], last_dz_im[r]);
+                any_special[r] = hn::Or(any_special[r], hn::And(active[r], step_special));
+            }
             // Still inside: not above the limit (NaN norms are not, as in the oracle).
             active[r] = hn::AndNot(hn::Gt(norm, limit), active[r]);
             k[r] = hn::IfThenElse(active[r], survived, k[r]);
@@ -140,24 +184,34 @@ HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row
         running = run_steps(0, task.itermax);
     }
     if (running) {  // the oracle's last step, z_(itermax+1), for lanes still inside
+        // (their derivative is not used: the distance of a point inside is 0)
         for (std::size_t r = 0; r < kFieldRows; ++r) {
-            last_norm[r] = hn::IfThenElse(active[r], orbits.Step(r), last_norm[r]);
+            hn::Mask<D> step_special;
+            last_norm[r] = hn::IfThenElse(active[r], orbits.Step(r, &step_special), last_norm[r]);
         }
     }
     const std::size_t lanes = hn::Lanes(d);
     for (std::size_t r = 0; r < kFieldRows; ++r) {
         hn::StoreU(k[r], d, counts + r * lanes);
         hn::StoreU(last_norm[r], d, norms + r * lanes);
+        if constexpr (kDerivative) {
+            hn::StoreU(last_dz_re[r], d, dz_re + r * lanes);
+            hn::StoreU(last_dz_im[r], d, dz_im + r * lanes);
+            hn::StoreU(hn::IfThenElseZero(any_special[r], one), d, special + r * lanes);
+        }
     }
 }
 
-template <bool kMandelbrot, bool kPower2>
+template <bool kMandelbrot, bool kPower2, bool kDerivative>
 HWY_INLINE void FieldsTiles(const FieldsTask& task) {
     const hn::ScalableTag<double> d;
     const std::size_t lanes = hn::Lanes(d);
     HWY_ALIGN double x_pad[kMaxDoubleLanes];
     HWY_ALIGN double counts[kFieldRows * kMaxDoubleLanes];
     HWY_ALIGN double norms[kFieldRows * kMaxDoubleLanes];
+    HWY_ALIGN double dz_re[kFieldRows * kMaxDoubleLanes];
+    HWY_ALIGN double dz_im[kFieldRows * kMaxDoubleLanes];
+    HWY_ALIGN double special[kFieldRows * kMaxDoubleLanes];
     double row_ys[kFieldRows];
     const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
 
@@ -174,33 +228,44 @@ HWY_INLINE void FieldsTiles(const FieldsTask& task) {
                 xs = x_pad;
             }
             if (poll_inside_tiles) {
-                FieldsTile<kMandelbrot, kPower2, true>(d, xs, row_ys, task, counts, norms);
+                FieldsTile<kMandelbrot, kPower2, kDerivative, true>(d, xs, row_ys, task, counts,
+                                                                    norms, dz_re, dz_im, special);
                 if (task.cancelled()) return;
             } else {
-                FieldsTile<kMandelbrot, kPower2, false>(d, xs, row_ys, task, counts, norms);
+                FieldsTile<kMandelbrot, kPower2, kDerivative, false>(
+                    d, xs, row_ys, task, counts, norms, dz_re, dz_im, special);
             }
             for (std::size_t r = 0; r < rows; ++r) {
                 const std::size_t at = (j0 + r) * task.width + i0;
                 for (std::size_t c = 0; c < cols; ++c) {
                     task.counts[at + c] = static_cast<std::uint32_t>(counts[r * lanes + c]);
                     task.final_norm[at + c] = norms[r * lanes + c];
+                    if constexpr (kDerivative) {
+                        task.dz_re[at + c] = dz_re[r * lanes + c];
+                        task.dz_im[at + c] = dz_im[r * lanes + c];
+                        task.special[at + c] = special[r * lanes + c] != 0.0 ? 1 : 0;
+                    }
                 }
             }
         }
     }
 }
 
-void FieldsKernel(const FieldsTask& task) {
-    if (task.mandelbrot) {
-        if (task.power == 2) {
-            FieldsTiles<true, true>(task);
-        } else {
-            FieldsTiles<true, false>(task);
-        }
-    } else if (task.power == 2) {
-        FieldsTiles<false, true>(task);
+template <bool kMandelbrot, bool kDerivative>
+void FieldsOfFamily(const FieldsTask& task) {
+    if (task.power == 2) {
+        FieldsTiles<kMandelbrot, true, kDerivative>(task);
     } else {
-        FieldsTiles<false, false>(task);
+        FieldsTiles<kMandelbrot, false, kDerivative>(task);
+    }
+}
+
+void FieldsKernel(const FieldsTask& task) {
+    const bool derivative = task.dz_re != nullptr;
+    if (task.mandelbrot) {
+        derivative ? FieldsOfFamily<true, true>(task) : FieldsOfFamily<true, false>(task);
+    } else {
+        derivative ? FieldsOfFamily<false, true>(task) : FieldsOfFamily<false, false>(task);
     }
 }
 

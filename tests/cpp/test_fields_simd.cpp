@@ -38,27 +38,31 @@ struct Fields {
     std::vector<double> smooth;
     std::vector<double> final_norm;
     std::vector<std::uint8_t> interior;
+    std::vector<double> distance;
 };
 
-// Every field but the distance (which the kernel does not compute); smooth only where it is
-// defined (threshold > 1).
+// Every field, smooth only where it is defined (threshold > 1), the distance (which makes the
+// kernel carry the derivative) on request.
 Fields fields_of(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
-                 RenderOptions options) {
+                 RenderOptions options, bool distance) {
     const bool smooth = params.threshold > 1.0;
     Fields f{std::vector<std::uint32_t>(window.size()),
              std::vector<double>(smooth ? window.size() : 0),
-             std::vector<double>(window.size()), std::vector<std::uint8_t>(window.size())};
+             std::vector<double>(window.size()), std::vector<std::uint8_t>(window.size()),
+             std::vector<double>(distance ? window.size() : 0)};
     juliaset::render_fields(grid, params, window,
                             FieldBuffers{.counts = f.counts, .smooth = f.smooth,
-                                         .final_norm = f.final_norm, .interior = f.interior},
+                                         .final_norm = f.final_norm, .interior = f.interior,
+                                         .distance = f.distance},
                             options);
     return f;
 }
 
-Fields scalar_fields(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window) {
+Fields scalar_fields(const PixelGrid& grid, const JuliaParams& params, const PixelWindow& window,
+                     bool distance = true) {
     RenderOptions options;
     options.kernel = Kernel::scalar;
-    return fields_of(grid, params, window, options);
+    return fields_of(grid, params, window, options, distance);
 }
 
 // Bit patterns, so that NaN equals the same NaN and 0.0 differs from -0.0.
@@ -86,6 +90,8 @@ std::string first_difference(const Fields& expected, const Fields& actual) {
     return "";
 }
 
+// Without the distance (the kernel without the derivative: the smooth colouring's path) and
+// with it, every field of every target equals the scalar loop's.
 void expect_every_target_equals(const PixelGrid& grid, const JuliaParams& params,
                                 const PixelWindow& window, const std::string& what,
                                 RenderOptions options = {}) {
@@ -94,13 +100,20 @@ void expect_every_target_equals(const PixelGrid& grid, const JuliaParams& params
     ASSERT_FALSE(targets.empty());
     for (const std::string& target : targets) {
         const ForcedTarget forced(target);
-        const Fields actual = fields_of(grid, params, window, options);
-        ASSERT_EQ(actual.counts, expected.counts) << what << " on " << target << ": "
-                                                  << first_difference(expected, actual);
-        ASSERT_EQ(bits_of(actual.final_norm), bits_of(expected.final_norm))
-            << what << " on " << target << ": " << first_difference(expected, actual);
-        ASSERT_EQ(bits_of(actual.smooth), bits_of(expected.smooth)) << what << " on " << target;
-        ASSERT_EQ(actual.interior, expected.interior) << what << " on " << target;
+        for (const bool distance : {false, true}) {
+            const Fields actual = fields_of(grid, params, window, options, distance);
+            const std::string where =
+                what + " on " + target + (distance ? " with the distance" : "") + ": ";
+            ASSERT_EQ(actual.counts, expected.counts)
+                << where << first_difference(expected, actual);
+            ASSERT_EQ(bits_of(actual.final_norm), bits_of(expected.final_norm))
+                << where << first_difference(expected, actual);
+            ASSERT_EQ(bits_of(actual.smooth), bits_of(expected.smooth)) << where;
+            ASSERT_EQ(actual.interior, expected.interior) << where;
+            if (distance) {
+                ASSERT_EQ(bits_of(actual.distance), bits_of(expected.distance)) << where;
+            }
+        }
     }
 }
 
@@ -204,7 +217,7 @@ TEST(FieldsSimd, EveryTargetEqualsTheScalarFieldsOnOverflowingOrbits) {
 TEST(FieldsSimd, EachFieldAloneEqualsTheFullRequest) {
     const PixelGrid grid(Region{-1.6, 1.6, -1, 1}, 97);
     const JuliaParams params{-0.835, -0.2321, 2.0, 0, 80};
-    const Fields all = fields_of(grid, params, grid.full_window(), {});
+    const Fields all = fields_of(grid, params, grid.full_window(), {}, true);
     std::vector<double> smooth(grid.pixel_count());
     juliaset::render_fields(grid, params, grid.full_window(), {.smooth = smooth});
     EXPECT_EQ(bits_of(smooth), bits_of(all.smooth));
@@ -215,6 +228,9 @@ TEST(FieldsSimd, EachFieldAloneEqualsTheFullRequest) {
     juliaset::render_fields(grid, params, grid.full_window(), {.final_norm = norms});
     EXPECT_EQ(bits_of(norms), bits_of(all.final_norm));
     // The counts are those of the escape-count kernels too.
+    std::vector<double> distance(grid.pixel_count());
+    juliaset::render_fields(grid, params, grid.full_window(), {.distance = distance});
+    EXPECT_EQ(bits_of(distance), bits_of(all.distance));
     std::vector<std::uint32_t> counts(grid.pixel_count());
     juliaset::render_counts(grid, params, grid.full_window(), counts);
     EXPECT_EQ(counts, all.counts);
