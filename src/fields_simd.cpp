@@ -1,6 +1,7 @@
 // SIMD kernel for render_fields(): escape counts and the final |z|^2 of every pixel (from which
-// the smooth count and the interior flag follow), compiled once per Highway target and chosen
-// at run time with the same target as the escape-count kernels (escape_simd.cpp).
+// the smooth count and the interior flag follow), and on request the derivative dz (for the
+// distance estimate), compiled once per Highway target and chosen at run time with the same
+// target as the escape-count kernels (escape_simd.cpp).
 //
 // Exactness: every lane performs the operations of fields.cpp's scalar loop in its order.
 // Power 2 uses the count kernels' one fused operation, MulAdd(x*y, 2, cy), which equals
