@@ -137,8 +137,9 @@ void store(const FieldBuffers& out, std::size_t index, const PointFields& f,
 }
 
 // Every requested field of `window` with the SIMD kernel, in row bands on options.threads
-// threads. Pixels whose derivative the kernel marks special are recomputed with the scalar
-// loop (orbits whose derivative overflowed, where GCC's complex product recovers infinities).
+// threads. Escaped pixels whose derivative came out NaN in both parts are recomputed with the
+// scalar loop (orbits whose derivative overflowed, where GCC's complex product calls __muldc3,
+// which recovers infinities).
 void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
                         const PixelWindow& window, const FieldBuffers& out,
                         const RenderOptions& options) {
@@ -160,7 +161,6 @@ void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
         double* norms = out.final_norm.empty() ? own_norms.data() : out.final_norm.data() + offset;
         const bool want_derivative = !out.distance.empty();
         std::vector<double> dz_re(want_derivative ? n : 0), dz_im(want_derivative ? n : 0);
-        std::vector<std::uint8_t> special(want_derivative ? n : 0);
         detail::FieldsTask task{xs.data(),          ys.data(),
                                 band.width,         band.height,
                                 params.c_re,        params.c_im,
@@ -171,7 +171,6 @@ void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
         if (want_derivative) {
             task.dz_re = dz_re.data();
             task.dz_im = dz_im.data();
-            task.special = special.data();
         }
         detail::fields_simd(task);
         if (task.cancelled()) return;  // parallel_for reports Cancelled
@@ -197,7 +196,9 @@ void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
                                   : 0.0;
             }
             for (std::size_t p = 0; p < n; ++p) {
-                if (special[p] == 0) continue;
+                if (counts[p] == params.itermax || !std::isnan(dz_re[p]) || !std::isnan(dz_im[p])) {
+                    continue;
+                }
                 const std::size_t row = p / band.width, column = p % band.width;
                 const PointFields f =
                     fields_of_point(xs[column], ys[row], params, threshold_squared,

@@ -25,13 +25,11 @@ struct FieldsTask {
     const std::atomic<bool>* cancel;
     std::uint32_t* counts;  ///< the oracle's escape counts
     double* final_norm;     ///< |z|^2 of the last iterate the oracle computed for the pixel
-    /// The derivative dz at that iterate (meaningful for escaped pixels only), or nullptr for
-    /// none; with it, `special` (1 byte a pixel) marks pixels whose derivative the kernel
-    /// cannot reproduce (a complex product that took __muldc3's NaN path in the scalar loop):
-    /// the caller recomputes those with the scalar loop.
+    /// The derivative dz at that iterate (for escaped pixels; unspecified for others), or
+    /// nullptr for none. Where both parts are NaN the scalar loop's complex product took
+    /// __muldc3's path, which the kernel does not follow: the caller recomputes those pixels.
     double* dz_re = nullptr;
     double* dz_im = nullptr;
-    std::uint8_t* special = nullptr;
 
     [[nodiscard]] bool cancelled() const noexcept {
         return cancel != nullptr && cancel->load(std::memory_order_relaxed);

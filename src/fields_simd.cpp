@@ -20,13 +20,26 @@
 #include "escape_kernels.hpp"
 #include "fields_kernels.hpp"
 
+// The tile's lambdas must be inlined: called, they keep the orbit vectors in memory (GCC left
+// the derivative kernel's step out of line, and it ran 3 times slower).
+#ifndef KERNEL_LAMBDA_INLINE
+#if defined(__GNUC__)
+#define KERNEL_LAMBDA_INLINE __attribute__((always_inline))
+#else
+#define KERNEL_LAMBDA_INLINE
+#endif
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace juliaset::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Rows iterated together, as in the count kernels: independent dependency chains.
+// Rows iterated together, as in the count kernels: independent dependency chains. With the
+// derivative a row keeps twelve vectors, and two rows ran faster than three or four (seahorse
+// valley band, AVX3_DL, one thread: 42 ms against 44 and 47.5).
 constexpr std::size_t kFieldRows = 4;
+constexpr std::size_t RowsOf(bool derivative) { return derivative ? 2 : kFieldRows; }
 constexpr std::size_t kMaxDoubleLanes = HWY_MAX_BYTES / sizeof(double);
 
 // The orbits of a tile's rows. kPower2: z^2 from the squared parts (kept for the norm);
@@ -34,13 +47,16 @@ constexpr std::size_t kMaxDoubleLanes = HWY_MAX_BYTES / sizeof(double);
 // derivative with respect to z0 (Julia) or c (Mandelbrot), carried along as fields.cpp's
 // std::complex<double> does it: dz' = (power * z^(power-1)) * dz + (1 or 0), where the
 // complex product is GCC's (ac - bd, ad + bc) unless both parts come out NaN, when it calls
-// __muldc3 instead; `special` marks those lanes, which the caller recomputes with the oracle.
+// __muldc3 instead. Such a lane's dz stays NaN in both parts from then on (NaN propagates
+// through the naive product, and adding 0 or 1 keeps it), so the caller finds those lanes in
+// the recorded dz and recomputes them with the oracle.
 template <class D, bool kMandelbrot, bool kPower2, bool kDerivative>
 struct FieldOrbits {
     using V = hn::Vec<D>;
-    V re[kFieldRows], im[kFieldRows], re2[kFieldRows], im2[kFieldRows];
-    V c_re[kFieldRows], c_im[kFieldRows];
-    V dz_re[kFieldRows], dz_im[kFieldRows];
+    static constexpr std::size_t kRows = RowsOf(kDerivative);
+    V re[kRows], im[kRows], re2[kRows], im2[kRows];
+    V c_re[kRows], c_im[kRows];
+    V dz_re[kRows], dz_im[kRows];
     V two, power_v, dz_add;
     std::uint32_t power;
 
@@ -51,7 +67,7 @@ struct FieldOrbits {
           dz_add(hn::Set(d, kMandelbrot ? 1.0 : 0.0)),
           power(task.power) {
         const V x0 = hn::LoadU(d, xs);
-        for (std::size_t r = 0; r < kFieldRows; ++r) {
+        for (std::size_t r = 0; r < kRows; ++r) {
             dz_re[r] = hn::Set(d, kMandelbrot ? 0.0 : 1.0);
             dz_im[r] = hn::Zero(d);
             if constexpr (kMandelbrot) {
@@ -69,9 +85,8 @@ struct FieldOrbits {
         }
     }
 
-    // dz' from z^(power-1) = (below_re, below_im); returns the lanes whose complex product
-    // took GCC's __muldc3 path.
-    HWY_INLINE hn::Mask<D> StepDerivative(std::size_t r, V below_re, V below_im) {
+    // dz' from z^(power-1) = (below_re, below_im).
+    HWY_INLINE void StepDerivative(std::size_t r, V below_re, V below_im) {
         // power * below: a real times a complex, part by part.
         const V a = hn::Mul(below_re, power_v);
         const V b = hn::Mul(below_im, power_v);
@@ -80,13 +95,12 @@ struct FieldOrbits {
         // + a real: the real part only (the imaginary part keeps its sign of zero).
         dz_re[r] = hn::Add(product_re, dz_add);
         dz_im[r] = product_im;
-        return hn::And(hn::IsNaN(product_re), hn::IsNaN(product_im));
     }
 
-    // One step of row r; returns |z|^2 after it, and the lanes of `special` (kDerivative).
-    HWY_INLINE V Step(std::size_t r, [[maybe_unused]] hn::Mask<D>* special = nullptr) {
+    // One step of row r; returns |z|^2 after it.
+    HWY_INLINE V Step(std::size_t r) {
         if constexpr (kPower2) {
-            if constexpr (kDerivative) *special = StepDerivative(r, re[r], im[r]);
+            if constexpr (kDerivative) StepDerivative(r, re[r], im[r]);
             const V cross = hn::Mul(re[r], im[r]);
             re[r] = hn::Add(hn::Sub(re2[r], im2[r]), c_re[r]);
             im[r] = hn::MulAdd(cross, two, c_im[r]);
@@ -102,7 +116,7 @@ struct FieldOrbits {
                 p_re = next_re;
                 p_im = next_im;
             }
-            if constexpr (kDerivative) *special = StepDerivative(r, below_re, below_im);
+            if constexpr (kDerivative) StepDerivative(r, below_re, below_im);
             re[r] = hn::Add(p_re, c_re[r]);
             im[r] = hn::Add(p_im, c_im[r]);
         }
@@ -112,57 +126,59 @@ struct FieldOrbits {
     }
 };
 
-// Counts (as doubles, exact below 2^53) and final norms of one tile of kFieldRows x lanes.
+// Counts (as doubles, exact below 2^53) and final norms of one tile of kRows x lanes.
 // A lane records each step's |z|^2 while it is still running, so it keeps the norm of the
 // step at which it left; lanes still inside after itermax steps take one more step, as the
 // oracle computes z_(itermax+1) before it stops.
-// kDerivative: also dz of that same step, and 1 in `special` for lanes whose derivative took
-// the __muldc3 path on a step the oracle computes.
+// kDerivative: also dz of that same step.
 template <bool kMandelbrot, bool kPower2, bool kDerivative, bool kPollCancel, class D>
 HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row_ys,
                            const FieldsTask& task, double* HWY_RESTRICT counts,
                            double* HWY_RESTRICT norms, double* HWY_RESTRICT dz_re,
-                           double* HWY_RESTRICT dz_im, double* HWY_RESTRICT special) {
+                           double* HWY_RESTRICT dz_im) {
     using V = hn::Vec<D>;
+    constexpr std::size_t kRows = RowsOf(kDerivative);
     const V limit = hn::Set(d, task.threshold_squared);
     const V one = hn::Set(d, 1.0);
     V survived = hn::Zero(d);
     FieldOrbits<D, kMandelbrot, kPower2, kDerivative> orbits(d, xs, row_ys, task);
-    V k[kFieldRows], last_norm[kFieldRows];
-    [[maybe_unused]] V last_dz_re[kFieldRows], last_dz_im[kFieldRows];
-    hn::Mask<D> active[kFieldRows];
-    [[maybe_unused]] hn::Mask<D> any_special[kFieldRows];
-    for (std::size_t r = 0; r < kFieldRows; ++r) {
+    V k[kRows], last_norm[kRows];
+    [[maybe_unused]] V last_dz_re[kRows], last_dz_im[kRows];
+    hn::Mask<D> active[kRows];
+    for (std::size_t r = 0; r < kRows; ++r) {
         k[r] = hn::Zero(d);
         last_norm[r] = hn::Zero(d);
         active[r] = hn::FirstN(d, hn::Lanes(d));
         if constexpr (kDerivative) {
             last_dz_re[r] = last_dz_im[r] = hn::Zero(d);
-            any_special[r] = hn::FirstN(d, 0);
         }
     }
-    const auto step = [&] {
+    const auto step = [&]() KERNEL_LAMBDA_INLINE {
         survived = hn::Add(survived, one);
-        for (std::size_t r = 0; r < kFieldRows; ++r) {
-            hn::Mask<D> step_special;
-            const V norm = orbits.Step(r, &step_special);
+        for (std::size_t r = 0; r < kRows; ++r) {
+            const V norm = orbits.Step(r);
             last_norm[r] = hn::IfThenElse(active[r], norm, last_norm[r]);
             if constexpr (kDerivative) {
                 last_dz_re[r] = hn::IfThenElse(active[r], orbits.dz_re[r], last_dz_re[r]);
                 last_dz_im[r] = hn::IfThenElse(active[r], orbits.dz_im[r], last_dz_im[r]);
-                any_special[r] = hn::Or(any_special[r], hn::And(active[r], step_special));
             }
             // Still inside: not above the limit (NaN norms are not, as in the oracle).
             active[r] = hn::AndNot(hn::Gt(norm, limit), active[r]);
             k[r] = hn::IfThenElse(active[r], survived, k[r]);
         }
     };
-    const auto any_active = [&] {
-        return !hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])));
+    const auto any_active = [&]() KERNEL_LAMBDA_INLINE {
+        if constexpr (kRows == 4) {
+            return !hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])));
+        } else {
+            hn::Mask<D> any = active[0];
+            for (std::size_t r = 1; r < kRows; ++r) any = hn::Or(any, active[r]);
+            return !hn::AllFalse(d, any);
+        }
     };
     // Steps [first, stop); false once every lane has left (tested every second step: a
     // finished lane's results are frozen by its mask).
-    const auto run_steps = [&](std::uint32_t first, std::uint32_t stop) {
+    const auto run_steps = [&](std::uint32_t first, std::uint32_t stop) KERNEL_LAMBDA_INLINE {
         std::uint32_t i = first;
         for (; stop - i >= 2; i += 2) {  // not i + 2 <= stop, which wraps at 2^32 - 1
             step();
@@ -186,19 +202,17 @@ HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row
     }
     if (running) {  // the oracle's last step, z_(itermax+1), for lanes still inside
         // (their derivative is not used: the distance of a point inside is 0)
-        for (std::size_t r = 0; r < kFieldRows; ++r) {
-            hn::Mask<D> step_special;
-            last_norm[r] = hn::IfThenElse(active[r], orbits.Step(r, &step_special), last_norm[r]);
+        for (std::size_t r = 0; r < kRows; ++r) {
+            last_norm[r] = hn::IfThenElse(active[r], orbits.Step(r), last_norm[r]);
         }
     }
     const std::size_t lanes = hn::Lanes(d);
-    for (std::size_t r = 0; r < kFieldRows; ++r) {
+    for (std::size_t r = 0; r < kRows; ++r) {
         hn::StoreU(k[r], d, counts + r * lanes);
         hn::StoreU(last_norm[r], d, norms + r * lanes);
         if constexpr (kDerivative) {
             hn::StoreU(last_dz_re[r], d, dz_re + r * lanes);
             hn::StoreU(last_dz_im[r], d, dz_im + r * lanes);
-            hn::StoreU(hn::IfThenElseZero(any_special[r], one), d, special + r * lanes);
         }
     }
 }
@@ -207,20 +221,20 @@ template <bool kMandelbrot, bool kPower2, bool kDerivative>
 HWY_INLINE void FieldsTiles(const FieldsTask& task) {
     const hn::ScalableTag<double> d;
     const std::size_t lanes = hn::Lanes(d);
+    constexpr std::size_t kRows = RowsOf(kDerivative);
     HWY_ALIGN double x_pad[kMaxDoubleLanes];
     HWY_ALIGN double counts[kFieldRows * kMaxDoubleLanes];
     HWY_ALIGN double norms[kFieldRows * kMaxDoubleLanes];
     HWY_ALIGN double dz_re[kFieldRows * kMaxDoubleLanes];
     HWY_ALIGN double dz_im[kFieldRows * kMaxDoubleLanes];
-    HWY_ALIGN double special[kFieldRows * kMaxDoubleLanes];
-    double row_ys[kFieldRows];
+    double row_ys[kRows];
     const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
 
-    for (std::size_t j0 = 0; j0 < task.height; j0 += kFieldRows) {
+    for (std::size_t j0 = 0; j0 < task.height; j0 += kRows) {
         if (task.cancelled()) return;
-        const std::size_t rows = std::min(kFieldRows, task.height - j0);
+        const std::size_t rows = std::min(kRows, task.height - j0);
         // A partial tile repeats its last row and column; the repeats are discarded.
-        for (std::size_t r = 0; r < kFieldRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
+        for (std::size_t r = 0; r < kRows; ++r) row_ys[r] = task.ys[j0 + std::min(r, rows - 1)];
         for (std::size_t i0 = 0; i0 < task.width; i0 += lanes) {
             const std::size_t cols = std::min(lanes, task.width - i0);
             const double* xs = task.xs + i0;
@@ -230,11 +244,11 @@ HWY_INLINE void FieldsTiles(const FieldsTask& task) {
             }
             if (poll_inside_tiles) {
                 FieldsTile<kMandelbrot, kPower2, kDerivative, true>(d, xs, row_ys, task, counts,
-                                                                    norms, dz_re, dz_im, special);
+                                                                    norms, dz_re, dz_im);
                 if (task.cancelled()) return;
             } else {
                 FieldsTile<kMandelbrot, kPower2, kDerivative, false>(
-                    d, xs, row_ys, task, counts, norms, dz_re, dz_im, special);
+                    d, xs, row_ys, task, counts, norms, dz_re, dz_im);
             }
             for (std::size_t r = 0; r < rows; ++r) {
                 const std::size_t at = (j0 + r) * task.width + i0;
@@ -244,7 +258,6 @@ HWY_INLINE void FieldsTiles(const FieldsTask& task) {
                     if constexpr (kDerivative) {
                         task.dz_re[at + c] = dz_re[r * lanes + c];
                         task.dz_im[at + c] = dz_im[r * lanes + c];
-                        task.special[at + c] = special[r * lanes + c] != 0.0 ? 1 : 0;
                     }
                 }
             }
