@@ -84,38 +84,47 @@ const std::vector<FieldsView>& fields_views() {
     return views;
 }
 
-enum class FieldsRow { counts, smooth_scalar, smooth_simd };
+enum class FieldsRow { counts, smooth_scalar, smooth_simd, distance_scalar, distance_simd };
+constexpr FieldsRow kFieldsRows[] = {FieldsRow::counts, FieldsRow::smooth_scalar,
+                                     FieldsRow::smooth_simd, FieldsRow::distance_scalar,
+                                     FieldsRow::distance_simd};
 
 void run_fields(benchmark::State& state, std::size_t view_index, FieldsRow row) {
     const FieldsView& view = fields_views()[view_index];
     RenderOptions options;
     options.threads = 1;
-    options.kernel = row == FieldsRow::smooth_scalar ? Kernel::scalar : Kernel::automatic;
+    options.kernel = row == FieldsRow::smooth_scalar || row == FieldsRow::distance_scalar
+                         ? Kernel::scalar
+                         : Kernel::automatic;
+    const bool distance = row == FieldsRow::distance_scalar || row == FieldsRow::distance_simd;
     std::vector<std::uint32_t> counts(view.window.size());
-    std::vector<double> smooth(view.window.size());
+    std::vector<double> field(view.window.size());
     for (auto _ : state) {
         if (row == FieldsRow::counts) {
             render_counts(view.grid, view.params, view.window, counts, options);
             benchmark::DoNotOptimize(counts.data());
         } else {
-            render_fields(view.grid, view.params, view.window, FieldBuffers{.smooth = smooth},
+            render_fields(view.grid, view.params, view.window,
+                          distance ? FieldBuffers{.distance = field} : FieldBuffers{.smooth = field},
                           options);
-            benchmark::DoNotOptimize(smooth.data());
+            benchmark::DoNotOptimize(field.data());
         }
     }
     state.counters["pixels/s"] = benchmark::Counter(
         static_cast<double>(view.window.size() * state.iterations()), benchmark::Counter::kIsRate);
 }
 
-const char* const kFieldsRowNames[] = {"counts_simd", "smooth_scalar", "smooth_simd"};
+const char* const kFieldsRowNames[] = {"counts_simd", "smooth_scalar", "smooth_simd",
+                                       "distance_scalar", "distance_simd"};
 
 std::string fields_row_name(std::size_t view, FieldsRow row) {
     return std::string("fields_") + fields_views()[view].name + "_" +
            kFieldsRowNames[static_cast<int>(row)];
 }
 
-// The console table, then per view: the time of a smooth field against that of counts, for
-// the scalar fields loop and the SIMD kernel, and the kernel's speed-up, all from this run.
+// The console table, then per view and field (smooth, distance): its time against that of
+// counts, for the scalar fields loop and the SIMD kernel, and the kernel's speed-up, all from
+// this run.
 // CPU time: the rows run on one thread, and on a shared machine wall time counts other
 // processes' turns too.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -137,12 +146,19 @@ public:
                 return found == seconds_.end() ? 0.0 : found->second;
             };
             const double counts = time(FieldsRow::counts);
-            const double scalar = time(FieldsRow::smooth_scalar);
-            const double simd = time(FieldsRow::smooth_simd);
-            if (counts <= 0.0 || scalar <= 0.0 || simd <= 0.0) continue;
-            std::printf("%-9s smooth/counts time: scalar fields %.2f, SIMD fields %.2f; "
-                        "SIMD fields %.1fx the scalar fields\n",
-                        fields_views()[v].name, scalar / counts, simd / counts, scalar / simd);
+            const struct {
+                const char* field;
+                double scalar, simd;
+            } fields[] = {
+                {"smooth", time(FieldsRow::smooth_scalar), time(FieldsRow::smooth_simd)},
+                {"distance", time(FieldsRow::distance_scalar), time(FieldsRow::distance_simd)}};
+            for (const auto& f : fields) {
+                if (counts <= 0.0 || f.scalar <= 0.0 || f.simd <= 0.0) continue;
+                std::printf("%-9s %-8s / counts CPU time: scalar fields %.2f, SIMD fields %.2f; "
+                            "SIMD fields %.1fx as fast as the scalar fields\n",
+                            fields_views()[v].name, f.field, f.scalar / counts, f.simd / counts,
+                            f.scalar / f.simd);
+            }
         }
     }
 
@@ -171,8 +187,7 @@ int main(int argc, char** argv) {
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
     for (std::size_t v = 0; v < fields_views().size(); ++v) {
-        for (const FieldsRow row :
-             {FieldsRow::counts, FieldsRow::smooth_scalar, FieldsRow::smooth_simd}) {
+        for (const FieldsRow row : kFieldsRows) {
             benchmark::RegisterBenchmark(fields_row_name(v, row).c_str(), run_fields, v, row)
                 ->Unit(benchmark::kMillisecond);
         }
