@@ -1,7 +1,8 @@
 // Fields: one scalar loop per point that follows the oracle's arithmetic for z (so counts are
-// bit-exact) and carries the derivative along in std::complex<double>. Grid windows without
-// the distance field take the SIMD kernel (fields_simd.cpp), which gives the same counts and
-// final |z|^2 bit for bit; both paths derive the smooth count from those with smooth_count().
+// bit-exact) and carries the derivative along in std::complex<double>. Grid windows take the
+// SIMD kernel (fields_simd.cpp) unless Kernel::scalar is asked for: it gives the same counts,
+// final |z|^2 and derivative bit for bit, and both paths derive the smooth count and the
+// distance from those with smooth_count() and distance_estimate().
 #include "juliaset/fields.hpp"
 
 #include "bands.hpp"
@@ -136,77 +137,87 @@ void store(const FieldBuffers& out, std::size_t index, const PointFields& f,
     if (!out.distance.empty()) out.distance[index] = f.distance;
 }
 
-// Every requested field of `window` with the SIMD kernel, in row bands on options.threads
-// threads. Escaped pixels whose derivative came out NaN in both parts are recomputed with the
-// scalar loop (orbits whose derivative overflowed, where GCC's complex product calls __muldc3,
-// which recovers infinities).
+// Every requested field of `window` with the SIMD kernel, in pieces of at most
+// samples_per_piece pixels on options.threads threads, so that the kernel's buffers stay
+// bounded (about 0.8 MB a thread, 1.8 MB with the distance) however wide the window. Escaped
+// pixels whose derivative came out NaN in both parts are recomputed with the scalar loop
+// (orbits whose derivative overflowed, where GCC's complex product calls __muldc3, which
+// recovers infinities).
 void render_fields_simd(const PixelGrid& grid, const JuliaParams& params,
                         const PixelWindow& window, const FieldBuffers& out,
                         const RenderOptions& options) {
     const double threshold_squared = params.threshold * params.threshold;
     const double log_threshold_squared = std::log(threshold_squared);
     const double log_power = std::log(static_cast<double>(params.power));
-    std::vector<double> xs(window.width);
-    for (std::size_t i = 0; i < window.width; ++i) xs[i] = grid.x(window.x0 + i);
-    detail::for_each_band(window, options, [&](const PixelWindow& band, std::size_t first_row) {
-        const std::size_t offset = first_row * window.width;
-        const std::size_t n = band.size();
-        std::vector<double> ys(band.height);
-        for (std::size_t j = 0; j < band.height; ++j) ys[j] = grid.y(band.y0 + j);
-        // The kernel writes counts and norms straight into the caller's buffers when asked for.
-        std::vector<std::uint32_t> own_counts(out.counts.empty() ? n : 0);
-        std::vector<double> own_norms(out.final_norm.empty() ? n : 0);
-        std::uint32_t* counts =
-            out.counts.empty() ? own_counts.data() : out.counts.data() + offset;
-        double* norms = out.final_norm.empty() ? own_norms.data() : out.final_norm.data() + offset;
-        const bool want_derivative = !out.distance.empty();
-        std::vector<double> dz_re(want_derivative ? n : 0), dz_im(want_derivative ? n : 0);
-        detail::FieldsTask task{xs.data(),          ys.data(),
-                                band.width,         band.height,
-                                params.c_re,        params.c_im,
-                                threshold_squared,  params.itermax,
-                                params.power,       params.family == Family::mandelbrot,
-                                options.cancel,     counts,
-                                norms};
-        if (want_derivative) {
-            task.dz_re = dz_re.data();
-            task.dz_im = dz_im.data();
-        }
-        detail::fields_simd(task);
-        if (task.cancelled()) return;  // parallel_for reports Cancelled
-        if (!out.smooth.empty()) {
-            double* smooth = out.smooth.data() + offset;
-            const auto itermax = static_cast<double>(params.itermax);
-            for (std::size_t p = 0; p < n; ++p) {
-                smooth[p] = counts[p] < params.itermax
-                                ? smooth_count(counts[p], norms[p], log_threshold_squared,
-                                               log_power)
-                                : itermax;
+    const auto itermax = static_cast<double>(params.itermax);
+    const bool want_derivative = !out.distance.empty();
+    // Pieces of at least 4 rows (the kernel's tile height), at most samples_per_piece pixels.
+    const std::size_t piece_columns = std::min<std::size_t>(window.width, detail::samples_per_piece / 4);
+    const std::size_t piece_rows = detail::samples_per_piece / std::max<std::size_t>(piece_columns, 1);
+    detail::for_each_piece(
+        window, piece_rows, piece_columns, options,
+        [&](const PixelWindow& piece, std::size_t first_row, std::size_t first_column) {
+            const std::size_t n = piece.size();
+            std::vector<double> xs(piece.width), ys(piece.height);
+            for (std::size_t i = 0; i < piece.width; ++i) xs[i] = grid.x(piece.x0 + i);
+            for (std::size_t j = 0; j < piece.height; ++j) ys[j] = grid.y(piece.y0 + j);
+            std::vector<std::uint32_t> counts(n);
+            std::vector<double> norms(n);
+            std::vector<double> dz_re(want_derivative ? n : 0), dz_im(want_derivative ? n : 0);
+            detail::FieldsTask task{xs.data(),          ys.data(),
+                                    piece.width,        piece.height,
+                                    params.c_re,        params.c_im,
+                                    threshold_squared,  params.itermax,
+                                    params.power,       params.family == Family::mandelbrot,
+                                    options.cancel,     counts.data(),
+                                    norms.data()};
+            if (want_derivative) {
+                task.dz_re = dz_re.data();
+                task.dz_im = dz_im.data();
             }
-        }
-        if (!out.interior.empty()) {
-            std::uint8_t* interior = out.interior.data() + offset;
-            for (std::size_t p = 0; p < n; ++p) interior[p] = counts[p] == params.itermax ? 1 : 0;
-        }
-        if (want_derivative) {
-            double* distance = out.distance.data() + offset;
-            for (std::size_t p = 0; p < n; ++p) {
-                distance[p] = counts[p] < params.itermax
-                                  ? distance_estimate(norms[p], {dz_re[p], dz_im[p]})
-                                  : 0.0;
-            }
-            for (std::size_t p = 0; p < n; ++p) {
-                if (counts[p] == params.itermax || !std::isnan(dz_re[p]) || !std::isnan(dz_im[p])) {
-                    continue;
+            detail::fields_simd(task);
+            if (task.cancelled()) return;  // parallel_for reports Cancelled
+            for (std::size_t row = 0; row < piece.height; ++row) {
+                const std::size_t from = row * piece.width;
+                const std::size_t to = (first_row + row) * window.width + first_column;
+                const std::uint32_t* k = counts.data() + from;
+                const double* norm = norms.data() + from;
+                if (!out.counts.empty()) std::copy_n(k, piece.width, out.counts.data() + to);
+                if (!out.final_norm.empty()) std::copy_n(norm, piece.width, out.final_norm.data() + to);
+                if (!out.smooth.empty()) {
+                    double* smooth = out.smooth.data() + to;
+                    for (std::size_t c = 0; c < piece.width; ++c) {
+                        smooth[c] = k[c] < params.itermax ? smooth_count(k[c], norm[c],
+                                                                         log_threshold_squared,
+                                                                         log_power)
+                                                          : itermax;
+                    }
                 }
-                const std::size_t row = p / band.width, column = p % band.width;
-                const PointFields f =
-                    fields_of_point(xs[column], ys[row], params, threshold_squared,
-                                    /*want_derivative=*/true, options.cancel);
-                store(out, offset + p, f, params.itermax);
+                if (!out.interior.empty()) {
+                    std::uint8_t* interior = out.interior.data() + to;
+                    for (std::size_t c = 0; c < piece.width; ++c) {
+                        interior[c] = k[c] == params.itermax ? 1 : 0;
+                    }
+                }
+                if (!want_derivative) continue;
+                double* distance = out.distance.data() + to;
+                for (std::size_t c = 0; c < piece.width; ++c) {
+                    const std::size_t p = from + c;
+                    distance[c] = k[c] < params.itermax
+                                      ? distance_estimate(norm[c], {dz_re[p], dz_im[p]})
+                                      : 0.0;
+                }
+                for (std::size_t c = 0; c < piece.width; ++c) {
+                    const std::size_t p = from + c;
+                    if (k[c] < params.itermax && std::isnan(dz_re[p]) && std::isnan(dz_im[p])) {
+                        store(out, to + c,
+                              fields_of_point(xs[c], ys[row], params, threshold_squared,
+                                              /*want_derivative=*/true, options.cancel),
+                              params.itermax);
+                    }
+                }
             }
-        }
-    });
+        });
 }
 
 }  // namespace

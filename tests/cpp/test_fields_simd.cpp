@@ -174,6 +174,18 @@ TEST(FieldsSimd, EveryTargetEqualsTheScalarFieldsOnRandomParameters) {
     }
 }
 
+// A window wider than one piece of the kernel's work (16384 columns) is cut into column
+// pieces, and one taller than a piece into row pieces: both reassemble to the scalar fields.
+TEST(FieldsSimd, EveryTargetEqualsTheScalarFieldsInWideAndTallWindows) {
+    const JuliaParams params{-0.835, -0.2321, 2.0, 0, 60};
+    const PixelGrid wide(Region{-1.6, 1.6, -0.0008, 0.0008}, 40000);
+    ASSERT_GE(wide.height(), 7u);
+    expect_every_target_equals(wide, params, PixelWindow{3, 1, 39990, 6}, "wide window");
+    const PixelGrid tall(Region{-0.0002, 0.0002, -1, 1}, 7);
+    ASSERT_GT(tall.height(), 65536u / 7);
+    expect_every_target_equals(tall, params, tall.full_window(), "tall window");
+}
+
 // Long orbits, with a cancel flag that is never raised (the kernel's polling path, every
 // cancel_poll_interval steps), counts up to itermax and beyond 2^16 steps.
 TEST(FieldsSimd, EveryTargetEqualsTheScalarFieldsOnLongOrbits) {
