@@ -5,6 +5,7 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/array.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
@@ -883,32 +884,52 @@ public:
     PyDeepRender(const std::string& center_re, const std::string& center_im,
                  const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
                  const std::string& family, std::int64_t power, const std::string& c_re,
-                 const std::string& c_im, double threshold, std::int64_t itermax) {
+                 const std::string& c_im, double threshold, std::int64_t itermax,
+                 const PyDeepRender* reference) {
         const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
                                                        pixels_y);
         const juliaset::DeepParams params =
             make_deep_params(family, power, c_re, c_im, threshold, itermax);
         run_interruptibly([&](const std::atomic<bool>* cancel) {
-            engine_ = std::make_unique<juliaset::DeepRender>(view, params, no_progress(), cancel);
+            engine_ = reference == nullptr
+                          ? std::make_unique<juliaset::DeepRender>(view, params, no_progress(),
+                                                                   cancel)
+                          : std::make_unique<juliaset::DeepRender>(
+                                view, params, reference->engine(), no_progress(), cancel);
         });
     }
 
     [[nodiscard]] const juliaset::DeepRender& engine() const { return *engine_; }
 
-    nb::dict fields(const std::vector<std::string>& names, std::int64_t threads) const {
+    nb::dict fields(const std::vector<std::string>& names, std::int64_t threads,
+                    const std::optional<std::array<std::int64_t, 4>>& window) const {
         const juliaset::DeepView& view = engine_->view();
         if (names.empty()) throw std::invalid_argument("fields must name at least one field");
         if (engine_->params().threshold <= 1.0 &&
             std::find(names.begin(), names.end(), "smooth") != names.end()) {
             throw std::invalid_argument("the smooth field needs threshold > 1");
         }
+        juliaset::PixelWindow part = engine_->full_window();
+        if (window) {
+            const auto [x0, y0, w, h] = *window;
+            if (x0 < 0 || y0 < 0 || w < 1 || h < 1 ||
+                static_cast<std::uint64_t>(x0) + static_cast<std::uint64_t>(w) > view.pixels_x ||
+                static_cast<std::uint64_t>(y0) + static_cast<std::uint64_t>(h) > view.pixels_y) {
+                throw std::invalid_argument(
+                    "window (x0, y0, width, height) must lie inside the " +
+                    std::to_string(view.pixels_x) + " x " + std::to_string(view.pixels_y) +
+                    " image and be at least 1 x 1");
+            }
+            part = {static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
+                    static_cast<std::size_t>(w), static_cast<std::size_t>(h)};
+        }
         juliaset::RenderOptions options = make_options(threads, "auto", "exact");
-        const std::size_t shape[] = {view.pixels_y, view.pixels_x};
+        const std::size_t shape[] = {part.height, part.width};
         FieldArrays arrays(names, shape, "DeepRender.fields");
-        const juliaset::FieldBuffers out = arrays.buffers(view.pixels_x * view.pixels_y);
+        const juliaset::FieldBuffers out = arrays.buffers(part.width * part.height);
         run_interruptibly([&](const std::atomic<bool>* cancel) {
             options.cancel = cancel;
-            engine_->render(engine_->full_window(), out, options);
+            engine_->render(part, out, options);
         });
         return arrays.to_dict();
     }
@@ -925,7 +946,8 @@ ImageArray deep_image(const std::string& center_re, const std::string& center_im
                       const std::string& c_im, double threshold, std::int64_t itermin,
                       std::int64_t itermax, const std::string& coloring,
                       const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
-                      std::int64_t supersample, std::int64_t threads) {
+                      std::int64_t supersample, std::int64_t threads,
+                      const PyDeepRender* reference) {
     const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
                                                    pixels_y);
     const juliaset::DeepParams params =
@@ -952,7 +974,11 @@ ImageArray deep_image(const std::string& center_re, const std::string& center_im
     const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
     run_interruptibly([&](const std::atomic<bool>* cancel) {
         options.cancel = cancel;
-        const juliaset::DeepRender engine(samples, params, no_progress(), cancel);
+        const juliaset::DeepRender engine =
+            reference == nullptr
+                ? juliaset::DeepRender(samples, params, no_progress(), cancel)
+                : juliaset::DeepRender(samples, params, reference->engine(), no_progress(),
+                                       cancel);
         std::vector<std::uint32_t> counts;
         std::vector<double> smooth_counts;
         juliaset::FieldBuffers fields;
@@ -1280,15 +1306,22 @@ NB_MODULE(_core, m) {
                              "honoured; ``fields`` renders it.")
         .def(nb::init<const std::string&, const std::string&, const std::string&, std::int64_t,
                       std::int64_t, const std::string&, std::int64_t, const std::string&,
-                      const std::string&, double, std::int64_t>(),
+                      const std::string&, double, std::int64_t, const PyDeepRender*>(),
              "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
              "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0",
-             "threshold"_a = 2.0, "itermax"_a = 100)
+             "threshold"_a = 2.0, "itermax"_a = 100, "reference"_a = nb::none(),
+             "``reference``: another DeepRender whose reference orbits this view reuses instead\n"
+             "of computing its own (the frames of a zoom, from the deepest one): same family,\n"
+             "power, threshold and c, and at least this view's precision (else ValueError).")
         .def("fields", &PyDeepRender::fields,
              nb::sig("def fields(self, fields: collections.abc.Sequence[str] = ['counts'], "
-                     "threads: int = 0) -> dict[str, numpy.typing.NDArray[typing.Any]]"),
+                     "threads: int = 0, window: tuple[int, int, int, int] | None = None) -> "
+                     "dict[str, numpy.typing.NDArray[typing.Any]]"),
              "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
-             "The named fields (as ``fields``) of every pixel, as a dict of (height, width) arrays.")
+             "window"_a = nb::none(),
+             "The named fields (as ``fields``) of every pixel, as a dict of (height, width) arrays;\n"
+             "``window=(x0, y0, width, height)`` renders only those pixels (the same values as\n"
+             "the whole image's, for chunks and tiles).")
         .def_prop_ro("precision_bits",
                      [](const PyDeepRender& self) { return self.engine().precision_bits(); },
                      "Bits of precision of the reference orbit(s).")
@@ -1301,13 +1334,15 @@ NB_MODULE(_core, m) {
                   "c_im: str = '0', threshold: float, itermin: int, itermax: int, "
                   "coloring: str = 'count', "
                   "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
-                  "supersample: int = 1, threads: int = 0) -> numpy.typing.NDArray[typing.Any]"),
+                  "supersample: int = 1, threads: int = 0, reference: DeepRender | None = None) "
+                  "-> numpy.typing.NDArray[typing.Any]"),
           "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
           "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0", "threshold"_a,
           "itermin"_a, "itermax"_a, "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8,
-          "supersample"_a = 1, "threads"_a = 0,
+          "supersample"_a = 1, "threads"_a = 0, "reference"_a = nb::none(),
           "``image`` for a view given as exact decimal strings, rendered by the deep engine\n"
-          "(the samples of ``supersample`` are the view at that many times the pixels).");
+          "(the samples of ``supersample`` are the view at that many times the pixels), around\n"
+          "``reference``'s orbits when given (see ``DeepRender``).");
     m.def("deep_oracle_count", &deep_oracle,
           "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, "column"_a,
           "row"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a = "0",

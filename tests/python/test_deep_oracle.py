@@ -151,8 +151,6 @@ CASES: Dict[str, Callable[[], Dict[str, Any]]] = {
 # Known engine misses, open in issue 9 (docs/design.md, "Deep zoom", "Known misses"): strict, so
 # the day the engine gets them right these tests fail until the marks are removed.
 KNOWN_MISSES = {
-    # One pixel of the row 3e-34 off the real axis (chaotic antenna dynamics): 119 for 117.
-    "peer-1e-15": "one pixel of the antenna row off by 2",
 }
 
 
