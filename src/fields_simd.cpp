@@ -22,11 +22,11 @@
 
 // The tile's lambdas must be inlined: called, they keep the orbit vectors in memory (GCC left
 // the derivative kernel's step out of line, and it ran 3 times slower).
-#ifndef KERNEL_LAMBDA_INLINE
+#ifndef JULIASET_INLINE_LAMBDA
 #if defined(__GNUC__)
-#define KERNEL_LAMBDA_INLINE __attribute__((always_inline))
+#define JULIASET_INLINE_LAMBDA __attribute__((always_inline))
 #else
-#define KERNEL_LAMBDA_INLINE
+#define JULIASET_INLINE_LAMBDA
 #endif
 #endif
 
@@ -153,7 +153,7 @@ HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row
             last_dz_re[r] = last_dz_im[r] = hn::Zero(d);
         }
     }
-    const auto step = [&]() KERNEL_LAMBDA_INLINE {
+    const auto step = [&]() JULIASET_INLINE_LAMBDA {
         survived = hn::Add(survived, one);
         for (std::size_t r = 0; r < kRows; ++r) {
             const V norm = orbits.Step(r);
@@ -167,7 +167,7 @@ HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row
             k[r] = hn::IfThenElse(active[r], survived, k[r]);
         }
     };
-    const auto any_active = [&]() KERNEL_LAMBDA_INLINE {
+    const auto any_active = [&]() JULIASET_INLINE_LAMBDA {
         if constexpr (kRows == 4) {
             return !hn::AllFalse(d, hn::Or(hn::Or(active[0], active[1]), hn::Or(active[2], active[3])));
         } else {
@@ -178,7 +178,7 @@ HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row
     };
     // Steps [first, stop); false once every lane has left (tested every second step: a
     // finished lane's results are frozen by its mask).
-    const auto run_steps = [&](std::uint32_t first, std::uint32_t stop) KERNEL_LAMBDA_INLINE {
+    const auto run_steps = [&](std::uint32_t first, std::uint32_t stop) JULIASET_INLINE_LAMBDA {
         std::uint32_t i = first;
         for (; stop - i >= 2; i += 2) {  // not i + 2 <= stop, which wraps at 2^32 - 1
             step();
