@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "juliaset/escape.hpp"
@@ -257,6 +259,30 @@ TEST(FieldsSimd, RaisedCancelFlagStopsTheRender) {
     EXPECT_THROW(juliaset::render_fields(grid, JuliaParams{}, grid.full_window(),
                                          {.smooth = smooth}, options),
                  juliaset::Cancelled);
+}
+
+// A tile of orbits that never escape, at itermax 4e9, would take minutes: the kernel polls the
+// flag between blocks of steps, with and without the derivative.
+TEST(FieldsSimd, CancelStopsTheKernelInsideALongTile) {
+    const PixelGrid grid(Region{-0.5, 0.5, -0.5, 0.5}, 16);  // inside the c = 0 disk
+    const JuliaParams params{0, 0, 2.0, 0, 4'000'000'000u};
+    for (const bool distance : {false, true}) {
+        std::vector<double> field(grid.pixel_count());
+        std::atomic<bool> cancel{false};
+        std::thread stopper([&cancel] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            cancel = true;
+        });
+        RenderOptions options;
+        options.threads = 1;
+        options.cancel = &cancel;
+        EXPECT_THROW(juliaset::render_fields(grid, params, grid.full_window(),
+                                             distance ? FieldBuffers{.distance = field}
+                                                      : FieldBuffers{.smooth = field},
+                                             options),
+                     juliaset::Cancelled);
+        stopper.join();
+    }
 }
 
 }  // namespace
