@@ -8,10 +8,11 @@
 namespace juliaset::detail {
 
 /// One window of the fields kernel: sample coordinates per column (`width`) and per row
-/// (`height`), the iteration constants, and where the per-pixel results go (row-major).
+/// (`height`), the iteration constants, and where the per-pixel results go (row-major). Or,
+/// with `point_ys`, `width` arbitrary points (xs[i], point_ys[i]) and `height` 1.
 struct FieldsTask {
     const double* xs;
-    const double* ys;
+    const double* ys;  ///< unused for points
     std::size_t width;
     std::size_t height;
     double c_re;  ///< unused for the Mandelbrot family
@@ -30,6 +31,8 @@ struct FieldsTask {
     /// __muldc3's path, which the kernel does not follow: the caller recomputes those pixels.
     double* dz_re = nullptr;
     double* dz_im = nullptr;
+    /// The imaginary parts of `width` points, or nullptr for a grid window.
+    const double* point_ys = nullptr;
 
     [[nodiscard]] bool cancelled() const noexcept {
         return cancel != nullptr && cancel->load(std::memory_order_relaxed);

@@ -60,25 +60,30 @@ struct FieldOrbits {
     V two, power_v, dz_add;
     std::uint32_t power;
 
-    HWY_INLINE FieldOrbits(D d, const double* HWY_RESTRICT xs, const double* row_ys,
-                           const FieldsTask& task)
+    // The tile's samples: a grid tile (`points` false) has one x per lane shared by its rows,
+    // xs[0 .. lanes), and one y per row, ys[r]; a tile of points has its own x and y in every
+    // lane of every row, xs and ys[r * lanes + lane].
+    HWY_INLINE FieldOrbits(D d, const double* HWY_RESTRICT xs, const double* HWY_RESTRICT ys,
+                           bool points, const FieldsTask& task)
         : two(hn::Set(d, 2.0)),
           power_v(hn::Set(d, static_cast<double>(task.power))),
           dz_add(hn::Set(d, kMandelbrot ? 1.0 : 0.0)),
           power(task.power) {
-        const V x0 = hn::LoadU(d, xs);
+        const std::size_t lanes = hn::Lanes(d);
         for (std::size_t r = 0; r < kRows; ++r) {
+            const V x0 = hn::LoadU(d, points ? xs + r * lanes : xs);
+            const V y0 = points ? hn::LoadU(d, ys + r * lanes) : hn::Set(d, ys[r]);
             dz_re[r] = hn::Set(d, kMandelbrot ? 0.0 : 1.0);
             dz_im[r] = hn::Zero(d);
             if constexpr (kMandelbrot) {
                 c_re[r] = x0;
-                c_im[r] = hn::Set(d, row_ys[r]);
+                c_im[r] = y0;
                 re[r] = im[r] = hn::Zero(d);
             } else {
                 c_re[r] = hn::Set(d, task.c_re);
                 c_im[r] = hn::Set(d, task.c_im);
                 re[r] = x0;
-                im[r] = hn::Set(d, row_ys[r]);
+                im[r] = y0;
             }
             re2[r] = hn::Mul(re[r], re[r]);
             im2[r] = hn::Mul(im[r], im[r]);
@@ -132,7 +137,8 @@ struct FieldOrbits {
 // oracle computes z_(itermax+1) before it stops.
 // kDerivative: also dz of that same step.
 template <bool kMandelbrot, bool kPower2, bool kDerivative, bool kPollCancel, class D>
-HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row_ys,
+HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* HWY_RESTRICT ys,
+                           bool points,
                            const FieldsTask& task, double* HWY_RESTRICT counts,
                            double* HWY_RESTRICT norms, double* HWY_RESTRICT dz_re,
                            double* HWY_RESTRICT dz_im) {
@@ -141,7 +147,7 @@ HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* row
     const V limit = hn::Set(d, task.threshold_squared);
     const V one = hn::Set(d, 1.0);
     V survived = hn::Zero(d);
-    FieldOrbits<D, kMandelbrot, kPower2, kDerivative> orbits(d, xs, row_ys, task);
+    FieldOrbits<D, kMandelbrot, kPower2, kDerivative> orbits(d, xs, ys, points, task);
     V k[kRows], last_norm[kRows];
     [[maybe_unused]] V last_dz_re[kRows], last_dz_im[kRows];
     hn::Mask<D> active[kRows];
@@ -229,6 +235,42 @@ HWY_INLINE void FieldsTiles(const FieldsTask& task) {
     HWY_ALIGN double dz_im[kFieldRows * kMaxDoubleLanes];
     double row_ys[kRows];
     const bool poll_inside_tiles = task.cancel != nullptr && task.itermax > cancel_poll_interval;
+    const auto run_tile = [&](const double* xs, const double* ys, bool points) {
+        if (poll_inside_tiles) {
+            FieldsTile<kMandelbrot, kPower2, kDerivative, true>(d, xs, ys, points, task, counts,
+                                                                norms, dz_re, dz_im);
+        } else {
+            FieldsTile<kMandelbrot, kPower2, kDerivative, false>(d, xs, ys, points, task, counts,
+                                                                 norms, dz_re, dz_im);
+        }
+    };
+    const auto store_result = [&](std::size_t from, std::size_t at) {
+        task.counts[at] = static_cast<std::uint32_t>(counts[from]);
+        task.final_norm[at] = norms[from];
+        if constexpr (kDerivative) {
+            task.dz_re[at] = dz_re[from];
+            task.dz_im[at] = dz_im[from];
+        }
+    };
+
+    if (task.point_ys != nullptr) {
+        // Points: kRows x lanes consecutive ones a tile, the last repeated to fill it.
+        const std::size_t per_tile = kRows * lanes;
+        HWY_ALIGN double point_xs[kFieldRows * kMaxDoubleLanes];
+        HWY_ALIGN double point_ys[kFieldRows * kMaxDoubleLanes];
+        for (std::size_t p0 = 0; p0 < task.width; p0 += per_tile) {
+            if (task.cancelled()) return;
+            const std::size_t n = std::min(per_tile, task.width - p0);
+            for (std::size_t i = 0; i < per_tile; ++i) {
+                point_xs[i] = task.xs[p0 + std::min(i, n - 1)];
+                point_ys[i] = task.point_ys[p0 + std::min(i, n - 1)];
+            }
+            run_tile(point_xs, point_ys, true);
+            if (task.cancelled()) return;
+            for (std::size_t i = 0; i < n; ++i) store_result(i, p0 + i);
+        }
+        return;
+    }
 
     for (std::size_t j0 = 0; j0 < task.height; j0 += kRows) {
         if (task.cancelled()) return;
@@ -242,23 +284,11 @@ HWY_INLINE void FieldsTiles(const FieldsTask& task) {
                 for (std::size_t c = 0; c < lanes; ++c) x_pad[c] = task.xs[i0 + std::min(c, cols - 1)];
                 xs = x_pad;
             }
-            if (poll_inside_tiles) {
-                FieldsTile<kMandelbrot, kPower2, kDerivative, true>(d, xs, row_ys, task, counts,
-                                                                    norms, dz_re, dz_im);
-                if (task.cancelled()) return;
-            } else {
-                FieldsTile<kMandelbrot, kPower2, kDerivative, false>(
-                    d, xs, row_ys, task, counts, norms, dz_re, dz_im);
-            }
+            run_tile(xs, row_ys, false);
+            if (task.cancelled()) return;
             for (std::size_t r = 0; r < rows; ++r) {
-                const std::size_t at = (j0 + r) * task.width + i0;
                 for (std::size_t c = 0; c < cols; ++c) {
-                    task.counts[at + c] = static_cast<std::uint32_t>(counts[r * lanes + c]);
-                    task.final_norm[at + c] = norms[r * lanes + c];
-                    if constexpr (kDerivative) {
-                        task.dz_re[at + c] = dz_re[r * lanes + c];
-                        task.dz_im[at + c] = dz_im[r * lanes + c];
-                    }
+                    store_result(r * lanes + c, (j0 + r) * task.width + i0 + c);
                 }
             }
         }

@@ -7,6 +7,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -173,6 +174,58 @@ TEST(FieldsSimd, EveryTargetEqualsTheScalarFieldsOnRandomParameters) {
         options.rows_per_task = static_cast<std::size_t>(trial % 5);  // 0: the default
         expect_every_target_equals(grid, params, window, "trial " + std::to_string(trial),
                                    options);
+    }
+}
+
+// Arbitrary points (render_fields_at) take the kernel too, a tile of consecutive points at a
+// time: random points of both families and every power, more than one chunk of 4096 and a
+// count that leaves a partial tile, on every target, with and without the distance.
+TEST(FieldsSimd, EveryTargetEqualsTheScalarFieldsAtPoints) {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> unit(-1.0, 1.0);
+    std::vector<std::complex<double>> points(9001);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        // Near the seed's Julia set and the Mandelbrot set's boundary, at several scales.
+        const double scale = std::pow(10.0, -4.0 * std::abs(unit(rng)));
+        points[i] = {-0.4 + 1.2 * unit(rng) * scale, 0.6 * unit(rng) * scale};
+    }
+    const auto fields_at = [&](const JuliaParams& params, Kernel kernel, bool distance) {
+        Fields f{std::vector<std::uint32_t>(points.size()), std::vector<double>(points.size()),
+                 std::vector<double>(points.size()), std::vector<std::uint8_t>(points.size()),
+                 std::vector<double>(distance ? points.size() : 0)};
+        RenderOptions options;
+        options.kernel = kernel;
+        juliaset::render_fields_at(points, params,
+                                   FieldBuffers{.counts = f.counts, .smooth = f.smooth,
+                                                .final_norm = f.final_norm,
+                                                .interior = f.interior, .distance = f.distance},
+                                   options);
+        return f;
+    };
+    for (const std::uint32_t power : {2u, 3u, 7u}) {
+        for (const Family family : {Family::julia, Family::mandelbrot}) {
+            JuliaParams params{-0.835, -0.2321, 2.0, 0, 300};
+            params.power = power;
+            params.family = family;
+            const Fields expected = fields_at(params, Kernel::scalar, true);
+            for (const std::string& target : juliaset::available_simd_targets()) {
+                const ForcedTarget forced(target);
+                for (const bool distance : {false, true}) {
+                    const Fields actual = fields_at(params, Kernel::automatic, distance);
+                    const std::string where = "power " + std::to_string(power) + " " +
+                                              (family == Family::julia ? "Julia" : "Mandelbrot") +
+                                              " on " + target + ": ";
+                    ASSERT_EQ(actual.counts, expected.counts)
+                        << where << first_difference(expected, actual);
+                    ASSERT_EQ(bits_of(actual.final_norm), bits_of(expected.final_norm)) << where;
+                    ASSERT_EQ(bits_of(actual.smooth), bits_of(expected.smooth)) << where;
+                    ASSERT_EQ(actual.interior, expected.interior) << where;
+                    if (distance) {
+                        ASSERT_EQ(bits_of(actual.distance), bits_of(expected.distance)) << where;
+                    }
+                }
+            }
+        }
     }
 }
 
