@@ -1,7 +1,7 @@
-// SIMD kernel for render_fields(): escape counts and the final |z|^2 of every pixel (from which
-// the smooth count and the interior flag follow), and on request the derivative dz (for the
-// distance estimate), compiled once per Highway target and chosen at run time with the same
-// target as the escape-count kernels (escape_simd.cpp).
+// SIMD kernel for render_fields() and render_fields_at(): escape counts and the final |z|^2 of
+// every pixel or point (from which the smooth count and the interior flag follow), and on
+// request the derivative dz (for the distance estimate), compiled once per Highway target and
+// chosen at run time with the same target as the escape-count kernels (escape_simd.cpp).
 //
 // Exactness: every lane performs the operations of fields.cpp's scalar loop in its order.
 // Power 2 uses the count kernels' one fused operation, MulAdd(x*y, 2, cy), which equals
@@ -138,8 +138,7 @@ struct FieldOrbits {
 // kDerivative: also dz of that same step.
 template <bool kMandelbrot, bool kPower2, bool kDerivative, bool kPollCancel, class D>
 HWY_INLINE void FieldsTile(D d, const double* HWY_RESTRICT xs, const double* HWY_RESTRICT ys,
-                           bool points,
-                           const FieldsTask& task, double* HWY_RESTRICT counts,
+                           bool points, const FieldsTask& task, double* HWY_RESTRICT counts,
                            double* HWY_RESTRICT norms, double* HWY_RESTRICT dz_re,
                            double* HWY_RESTRICT dz_im) {
     using V = hn::Vec<D>;
