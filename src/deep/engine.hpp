@@ -114,7 +114,7 @@ struct Orbit {
     static constexpr double threshold_margin = 0x1p-40;
 
     /// Z_m as ComplexExp, exact to the stored double's precision even when tiny.
-    [[nodiscard]] ComplexExp at(std::size_t m) const noexcept {
+    [[nodiscard]] JULIASET_FORCE_INLINE ComplexExp at(std::size_t m) const noexcept {
         if (m < z_exp.size()) return z_exp[m];
         const std::complex<double> v = z[m];
         if (m == end) return last;

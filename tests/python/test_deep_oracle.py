@@ -135,7 +135,9 @@ def julia_power_3() -> Dict[str, Any]:
 
 # Every view of the test set, by name: (how to make its arguments, the value it is made from).
 CASES: Dict[str, Callable[[], Dict[str, Any]]] = {
-    **{f"peer-{w}": (lambda w=w: peer_location(w)) for w in ("1e-15", "1e-30")},
+    # (Not 1e-15: one pixel of its antenna row is decided at 2^-50 of a pixel and flips with
+    # the engine's rounding.)
+    "peer-1e-30": lambda: peer_location("1e-30"),
     **{f"nucleus-period-{p}": (lambda p=p, n=n: newton_nucleus(p, n))
        for p, n in ((26, 3000), (60, 6000))},
     **{f"misiurewicz-i-{w}": (lambda w=w: misiurewicz_i(w))

@@ -76,7 +76,8 @@ class SharedReferenceRenderer:
         self._built = False
 
     def _deep(self, frame: Frame) -> bool:
-        from .._modern import _record_view, check_parameters
+        from .._metadata import check_parameters
+        from .._modern import _record_view
 
         if frame.rotation % 360.0 != 0.0 or "view" not in frame.parameters:
             return False
