@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <map>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -59,6 +61,111 @@ void BM_HeadlineImageAllThreads(benchmark::State& state) {
         benchmark::Counter::kIsRate);
 }
 
+// --- smooth counts (render_fields) against counts, one thread -----------------------------
+// The seed's view (the headline band) and seahorse valley of the Mandelbrot set, where orbits
+// are long: the scalar per-pixel fields loop (the oracle, and the only path before the SIMD
+// fields kernel), the SIMD fields kernel, and plain counts on the SIMD count kernel.
+struct FieldsView {
+    const char* name;
+    PixelGrid grid;
+    JuliaParams params;
+    PixelWindow window;
+};
+
+const std::vector<FieldsView>& fields_views() {
+    static const std::vector<FieldsView> views = [] {
+        JuliaParams seahorse{0, 0, 2.0, 0, 1500};
+        seahorse.family = Family::mandelbrot;
+        return std::vector<FieldsView>{
+            {"seed", headline_grid(), headline_params, band},
+            {"seahorse", PixelGrid(Region{-0.7485, -0.7425, 0.0985, 0.1025}, 1200), seahorse,
+             PixelWindow{0, 368, 1200, 64}}};
+    }();
+    return views;
+}
+
+enum class FieldsRow { counts, smooth_scalar, smooth_simd, distance_scalar, distance_simd };
+constexpr FieldsRow kFieldsRows[] = {FieldsRow::counts, FieldsRow::smooth_scalar,
+                                     FieldsRow::smooth_simd, FieldsRow::distance_scalar,
+                                     FieldsRow::distance_simd};
+
+void run_fields(benchmark::State& state, std::size_t view_index, FieldsRow row) {
+    const FieldsView& view = fields_views()[view_index];
+    RenderOptions options;
+    options.threads = 1;
+    options.kernel = row == FieldsRow::smooth_scalar || row == FieldsRow::distance_scalar
+                         ? Kernel::scalar
+                         : Kernel::automatic;
+    const bool distance = row == FieldsRow::distance_scalar || row == FieldsRow::distance_simd;
+    std::vector<std::uint32_t> counts(view.window.size());
+    std::vector<double> field(view.window.size());
+    for (auto _ : state) {
+        if (row == FieldsRow::counts) {
+            render_counts(view.grid, view.params, view.window, counts, options);
+            benchmark::DoNotOptimize(counts.data());
+        } else {
+            render_fields(view.grid, view.params, view.window,
+                          distance ? FieldBuffers{.distance = field} : FieldBuffers{.smooth = field},
+                          options);
+            benchmark::DoNotOptimize(field.data());
+        }
+    }
+    state.counters["pixels/s"] = benchmark::Counter(
+        static_cast<double>(view.window.size() * state.iterations()), benchmark::Counter::kIsRate);
+}
+
+const char* const kFieldsRowNames[] = {"counts_simd", "smooth_scalar", "smooth_simd",
+                                       "distance_scalar", "distance_simd"};
+
+std::string fields_row_name(std::size_t view, FieldsRow row) {
+    return std::string("fields_") + fields_views()[view].name + "_" +
+           kFieldsRowNames[static_cast<int>(row)];
+}
+
+// The console table, then per view and field (smooth, distance): its time against that of
+// counts, for the scalar fields loop and the SIMD kernel, and the kernel's speed-up, all from
+// this run.
+// CPU time: the rows run on one thread, and on a shared machine wall time counts other
+// processes' turns too.
+class RatioReporter : public benchmark::ConsoleReporter {
+public:
+    explicit RatioReporter(OutputOptions options) : ConsoleReporter(options) {}
+    void ReportRuns(const std::vector<Run>& runs) override {
+        ConsoleReporter::ReportRuns(runs);
+        for (const Run& run : runs) {
+            if (run.run_type == Run::RT_Iteration && run.iterations > 0) {
+                seconds_[run.benchmark_name()] = run.GetAdjustedCPUTime();
+            }
+        }
+    }
+    void Finalize() override {
+        ConsoleReporter::Finalize();
+        for (std::size_t v = 0; v < fields_views().size(); ++v) {
+            const auto time = [&](FieldsRow row) {
+                const auto found = seconds_.find(fields_row_name(v, row));
+                return found == seconds_.end() ? 0.0 : found->second;
+            };
+            const double counts = time(FieldsRow::counts);
+            const struct {
+                const char* field;
+                double scalar, simd;
+            } fields[] = {
+                {"smooth", time(FieldsRow::smooth_scalar), time(FieldsRow::smooth_simd)},
+                {"distance", time(FieldsRow::distance_scalar), time(FieldsRow::distance_simd)}};
+            for (const auto& f : fields) {
+                if (counts <= 0.0 || f.scalar <= 0.0 || f.simd <= 0.0) continue;
+                std::printf("%-9s %-8s / counts CPU time: scalar fields %.2f, SIMD fields %.2f; "
+                            "SIMD fields %.1fx as fast as the scalar fields\n",
+                            fields_views()[v].name, f.field, f.scalar / counts, f.simd / counts,
+                            f.scalar / f.simd);
+            }
+        }
+    }
+
+private:
+    std::map<std::string, double> seconds_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,7 +186,27 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("headline_4000x4000_all_threads", BM_HeadlineImageAllThreads)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+    for (std::size_t v = 0; v < fields_views().size(); ++v) {
+        for (const FieldsRow row : kFieldsRows) {
+            benchmark::RegisterBenchmark(fields_row_name(v, row).c_str(), run_fields, v, row)
+                ->Unit(benchmark::kMillisecond);
+        }
+    }
+    // The ratio lines follow the console table; other formats (--benchmark_format=json) are
+    // left to the library. A reporter passed in ignores the tabular flag, so it is read here.
+    bool console = true;
+    auto output = benchmark::ConsoleReporter::OO_Defaults;
+    for (int a = 1; a < argc; ++a) {
+        const std::string arg = argv[a];
+        if (arg.starts_with("--benchmark_format=") && arg != "--benchmark_format=console") {
+            console = false;
+        }
+        if (arg == "--benchmark_counters_tabular=true") {
+            output = benchmark::ConsoleReporter::OO_ColorTabular;
+        }
+    }
     benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
+    RatioReporter reporter(output);
+    benchmark::RunSpecifiedBenchmarks(console ? &reporter : nullptr);
     benchmark::Shutdown();
 }

@@ -52,6 +52,12 @@ void escape_counts_scalar(const KernelTask<float>& task) noexcept;
 void escape_counts_simd(const KernelTask<double>& task) noexcept;
 void escape_counts_simd(const KernelTask<float>& task) noexcept;
 
+/// The entry of a kernel table laid out like HWY_EXPORT's (nullptr, the dynamic targets best
+/// first, the fallback) for the target the SIMD kernels run on now (force_simd_target's
+/// choice, else the best usable one). Other files' kernels dispatch with it, so that one
+/// forced target holds for all of them.
+std::size_t simd_kernel_index() noexcept;
+
 /// Gray levels of the first n counts, each `table[min(count, itermax)]` (itermax <= 255, the
 /// table 256 bytes), on targets with byte permutes; returns how many leading pixels it
 /// mapped (0 elsewhere), leaving the rest to the caller.

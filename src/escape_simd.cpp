@@ -545,6 +545,8 @@ void escape_counts_simd(const KernelTask<float>& task) noexcept {
     kSingleKernels[table_index(chosen_target())](task);
 }
 
+std::size_t simd_kernel_index() noexcept { return table_index(chosen_target()); }
+
 std::size_t gray_from_counts_simd(const std::uint32_t* counts, std::size_t n,
                                   const std::uint8_t* table, std::uint32_t itermax,
                                   std::uint8_t* out) noexcept {
