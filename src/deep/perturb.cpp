@@ -169,6 +169,26 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
             m += skipped;
             n += skipped;
             const ComplexExp reference = orbit->at(m);
+            if (m != orbit->end && reference.e > -400 && reference.e - dzf.e > 64) {
+                // The common case at depth: dz is below Z's last bit, so z = Z + dz is Z
+                // (ComplexExp's sum drops it), |z| > |dz| (no rebase) and |z|^2 is a normal
+                // double, formed as the general path below forms it.
+                norm = scale_by(reference.re * reference.re + reference.im * reference.im,
+                                2 * reference.e);
+                if (escapes(*orbit, m, norm, dzf)) {
+                    escaped = true;
+                    escaped_modulus = std::sqrt(norm);
+                    break;
+                }
+                if (n >= limit) break;
+                if (dzf.e >= plain_log2) {
+                    fe = false;
+                    dr = dzf.re_double();
+                    di = dzf.im_double();
+                }
+                if (polled_cancel(1)) break;
+                continue;
+            }
             const ComplexExp z = reference + dzf;
             const FloatExp z_norm = z.norm();
             norm = z_norm.to_double();
