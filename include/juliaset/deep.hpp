@@ -90,6 +90,14 @@ public:
     /// few milliseconds, also inside the reference orbit).
     DeepRender(const DeepView& view, const DeepParams& params, const DeepProgress& progress = {},
                const std::atomic<bool>* cancel = nullptr);
+    /// The same view and parameters rendered around `share`'s reference orbits instead of new
+    /// ones: for views near each other (the frames of a zoom into one point, computed once at
+    /// the deepest frame). Any reference is correct (pixels rebase at its end); a nearby one
+    /// is fast. Only the approximation table is rebuilt. Throws std::invalid_argument
+    /// ("reference: ...") unless family, power, threshold and c are the same and `share`'s
+    /// precision covers this view's. `share` may be destroyed afterwards.
+    DeepRender(const DeepView& view, const DeepParams& params, const DeepRender& share,
+               const DeepProgress& progress = {}, const std::atomic<bool>* cancel = nullptr);
     ~DeepRender();
     DeepRender(DeepRender&&) noexcept;
     DeepRender& operator=(DeepRender&&) noexcept;
@@ -110,8 +118,9 @@ public:
     void render(const PixelWindow& window, const FieldBuffers& out,
                 const RenderOptions& options = {}, const DeepProgress& progress = {}) const;
 
+    struct State;  // private (deep.cpp)
+
 private:
-    struct State;
     std::unique_ptr<State> state_;
 };
 

@@ -123,17 +123,63 @@ bool needs_deep_engine(const DeepView& view, const DeepParams& params) {
 struct DeepRender::State {
     DeepView view;
     DeepParams params;
+    ParsedInput input;
     std::size_t bits = 0;
     deep::Engine engine;
     FloatExp offset_re, offset_im;
     FloatExp pixel_spacing;
+    /// The largest |delta| of the image: |offset| + half_spacing * |(w, h)|.
+    FloatExp delta_max;
 };
+
+namespace {
+
+// The view's geometry against a reference centre (already rounded to the reference's
+// precision): the exact offset of the view's centre from it, the pixel spacing and the largest
+// pixel delta.
+void set_geometry(DeepRender::State& s, mpfr_srcptr reference_re, mpfr_srcptr reference_im) {
+    const auto bits_hi = static_cast<mpfr_prec_t>(
+        std::max<std::size_t>(s.bits, std::max<std::size_t>(mpfr_get_prec(reference_re),
+                                                            mpfr_get_prec(reference_im))) +
+        64);
+    Mpfr hi_re(bits_hi), hi_im(bits_hi);
+    deep::set_decimal(hi_re, s.input.centre_re);
+    deep::set_decimal(hi_im, s.input.centre_im);
+    mpfr_sub(hi_re, hi_re, reference_re, MPFR_RNDN);  // exact centre - reference centre
+    mpfr_sub(hi_im, hi_im, reference_im, MPFR_RNDN);
+    s.offset_re = to_float_exp(hi_re);
+    s.offset_im = to_float_exp(hi_im);
+
+    Mpfr spacing(64);
+    deep::set_decimal(spacing, s.input.width);
+    mpfr_div_ui(spacing, spacing, static_cast<unsigned long>(s.view.pixels_x), MPFR_RNDN);
+    s.pixel_spacing = to_float_exp(spacing);
+
+    deep::Engine& e = s.engine;
+    e.family = s.params.family;
+    e.power = s.params.power;
+    e.threshold_squared = s.params.threshold * s.params.threshold;
+    e.itermax = s.params.itermax;
+    e.offset = ComplexExp(s.offset_re, s.offset_im);
+    e.half_spacing = s.pixel_spacing * FloatExp(0.5);
+    const double diagonal = std::hypot(static_cast<double>(s.view.pixels_x),
+                                       static_cast<double>(s.view.pixels_y));
+    s.delta_max = e.offset.abs() + e.half_spacing * FloatExp(diagonal);
+}
+
+bool same_value(const Decimal& a, const Decimal& b) {
+    return a.negative == b.negative && a.digits == b.digits &&
+           (a.is_zero() || a.exponent10 == b.exponent10);
+}
+
+}  // namespace
 
 DeepRender::DeepRender(const DeepView& view, const DeepParams& params,
                        const DeepProgress& progress, const std::atomic<bool>* cancel)
     : state_(std::make_unique<State>()) {
-    const ParsedInput in = parse_input(view, params);
     State& s = *state_;
+    s.input = parse_input(view, params);
+    const ParsedInput& in = s.input;
     s.view = view;
     s.params = params;
     const bool mandelbrot = params.family == Family::mandelbrot;
@@ -141,36 +187,13 @@ DeepRender::DeepRender(const DeepView& view, const DeepParams& params,
                                   mandelbrot ? nullptr : &in.c_re,
                                   mandelbrot ? nullptr : &in.c_im);
     const auto bits = static_cast<mpfr_prec_t>(s.bits);
-    const auto bits_hi = static_cast<mpfr_prec_t>(s.bits + 64);
 
-    Mpfr centre_re(bits), centre_im(bits), hi_re(bits_hi), hi_im(bits_hi);
+    Mpfr centre_re(bits), centre_im(bits);
     deep::set_decimal(centre_re, in.centre_re);
     deep::set_decimal(centre_im, in.centre_im);
-    deep::set_decimal(hi_re, in.centre_re);
-    deep::set_decimal(hi_im, in.centre_im);
-    mpfr_sub(hi_re, hi_re, centre_re, MPFR_RNDN);  // exact centre - reference centre
-    mpfr_sub(hi_im, hi_im, centre_im, MPFR_RNDN);
-    s.offset_re = to_float_exp(hi_re);
-    s.offset_im = to_float_exp(hi_im);
-
-    Mpfr spacing(64);
-    deep::set_decimal(spacing, in.width);
-    mpfr_div_ui(spacing, spacing, static_cast<unsigned long>(view.pixels_x), MPFR_RNDN);
-    s.pixel_spacing = to_float_exp(spacing);
-
+    set_geometry(s, centre_re, centre_im);
     deep::Engine& e = s.engine;
-    e.family = params.family;
-    e.power = params.power;
-    e.threshold_squared = params.threshold * params.threshold;
-    e.itermax = params.itermax;
-    e.offset = ComplexExp(s.offset_re, s.offset_im);
-    e.half_spacing = s.pixel_spacing * FloatExp(0.5);
     e.centre = ComplexExp(to_float_exp(centre_re), to_float_exp(centre_im));
-
-    // The largest |delta| of the image: |offset| + half_spacing * |(w, h)|.
-    const double diagonal = std::hypot(static_cast<double>(view.pixels_x),
-                                       static_cast<double>(view.pixels_y));
-    const FloatExp delta_max = e.offset.abs() + e.half_spacing * FloatExp(diagonal);
 
     const std::size_t max_length =
         static_cast<std::size_t>(std::min<std::uint64_t>(std::uint64_t{params.itermax} + 1,
@@ -191,7 +214,7 @@ DeepRender::DeepRender(const DeepView& view, const DeepParams& params,
         request.c_im = centre_im;
         request.derivative = 1;
         e.primary = deep::compute_orbit(request, progress, cancel);
-        deep::build_bla(e.primary, params.power, params.threshold, true, delta_max, progress,
+        deep::build_bla(e.primary, params.power, params.threshold, true, s.delta_max, progress,
                         cancel);
     } else {
         Mpfr c_re(bits), c_im(bits);
@@ -217,6 +240,52 @@ DeepRender::DeepRender(const DeepView& view, const DeepParams& params,
         e.critical = deep::compute_orbit(request, progress, cancel);
         deep::build_bla(e.critical, params.power, params.threshold, false, FloatExp(),
                         progress, cancel);
+    }
+}
+
+DeepRender::DeepRender(const DeepView& view, const DeepParams& params, const DeepRender& share,
+                       const DeepProgress& progress, const std::atomic<bool>* cancel)
+    : state_(std::make_unique<State>()) {
+    State& s = *state_;
+    s.input = parse_input(view, params);
+    const ParsedInput& in = s.input;
+    const State& from = *share.state_;
+    const bool mandelbrot = params.family == Family::mandelbrot;
+    if (params.family != from.params.family || params.power != from.params.power ||
+        params.threshold != from.params.threshold ||
+        (!mandelbrot && (!same_value(in.c_re, from.input.c_re) ||
+                         !same_value(in.c_im, from.input.c_im)))) {
+        throw std::invalid_argument(
+            "reference: a shared reference must have the same family, power, threshold and c");
+    }
+    const std::size_t needed = deep::view_precision(in.width, view.pixels_x, in.centre_re,
+                                                    in.centre_im, mandelbrot ? nullptr : &in.c_re,
+                                                    mandelbrot ? nullptr : &in.c_im);
+    if (needed > from.bits) {
+        throw std::invalid_argument("reference: the shared reference has " +
+                                    std::to_string(from.bits) + " bits, this view needs " +
+                                    std::to_string(needed));
+    }
+    s.view = view;
+    s.params = params;
+    s.bits = from.bits;
+    // The reference's centre, rounded as its orbits were computed.
+    const auto bits = static_cast<mpfr_prec_t>(from.bits);
+    Mpfr reference_re(bits), reference_im(bits);
+    deep::set_decimal(reference_re, from.input.centre_re);
+    deep::set_decimal(reference_im, from.input.centre_im);
+    set_geometry(s, reference_re, reference_im);
+    deep::Engine& e = s.engine;
+    e.centre = from.engine.centre;
+    e.use_primary = from.engine.use_primary;
+    // Any reference length is correct (pixels rebase at its end), so the orbits are reused as
+    // they are; the Mandelbrot table depends on this view's largest delta and is rebuilt
+    // (Julia's has B = 0 and does not).
+    e.primary = from.engine.primary;
+    e.critical = from.engine.critical;
+    if (mandelbrot) {
+        deep::build_bla(e.primary, params.power, params.threshold, true, s.delta_max, progress,
+                        cancel);
     }
 }
 

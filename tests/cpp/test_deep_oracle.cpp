@@ -318,3 +318,139 @@ TEST(DeepOracle, JuliaSets) {
 }
 
 }  // namespace
+
+namespace {
+
+// The frames of a zoom rendered around one shared reference (computed for the deepest frame,
+// at the zoom's end centre) against the oracle, and the same view shared with itself equal to
+// its own render bit for bit.
+Tally compare_shared(const Location& frame, const DeepRender& share) {
+    const DeepRender render(frame.view, frame.params, share);
+    const std::size_t w = frame.view.pixels_x;
+    const std::size_t h = frame.view.pixels_y;
+    std::vector<std::uint32_t> counts(w * h);
+    FieldBuffers out;
+    out.counts = counts;
+    render.render(render.full_window(), out);
+    std::vector<std::uint32_t> oracle(w * h);
+    parallel_for(w * h, 0, [&](std::size_t k) {
+        oracle[k] = deep_oracle_count(frame.view, frame.params, k % w, k / w);
+    });
+    Tally t;
+    for (std::size_t k = 0; k < w * h; ++k) {
+        ++t.pixels;
+        const std::uint32_t a = counts[k];
+        const std::uint32_t b = oracle[k];
+        if (a == b) ++t.equal;
+        if ((a > b ? a - b : b - a) <= 1) ++t.within_one;
+    }
+    // A uniform view would agree for the wrong reasons.
+    std::vector<std::uint32_t> distinct = oracle;
+    std::sort(distinct.begin(), distinct.end());
+    EXPECT_GE(std::unique(distinct.begin(), distinct.end()) - distinct.begin(), 4)
+        << frame.name << " at " << frame.view.width;
+    std::printf("shared reference: %-30s width %-8s equal %5.1f %%  within 1 %5.1f %%\n",
+                frame.name.c_str(), frame.view.width.c_str(), 100.0 * t.equal / t.pixels,
+                100.0 * t.within_one / t.pixels);
+    return t;
+}
+
+TEST(DeepSharedReference, FramesOfAZoomAgreeWithTheOracle) {
+    const std::string fs_re = truncated(read_text("fractalshades-min-re.txt"), 130);
+    const std::string fs_im = truncated(read_text("fractalshades-min-im.txt"), 150);
+    struct Zoom {
+        Location deepest;
+        std::vector<Location> frames;
+    };
+    std::vector<Zoom> zooms;
+    {
+        Zoom z{mandelbrot("fractalshades minibrot", fs_re, fs_im, "1e-60", 8000, 2, 12, 9), {}};
+        // A zoom's frame centres converge on its end centre: here each frame's real part is
+        // the end centre's cut to a tenth of the frame's width, so the frame is off the
+        // reference by up to that much.
+        for (const char* width : {"1e-20", "1e-35", "1e-50"}) {
+            Location f = z.deepest;
+            f.name = "fractalshades minibrot, off centre";
+            f.view.width = width;
+            const long decades = -std::stol(std::string(width).substr(2));
+            f.view.center_re = with_digits(fs_re, static_cast<std::size_t>(decades) + 2);
+            z.frames.push_back(f);
+        }
+        zooms.push_back(std::move(z));
+    }
+    // The Julia set of c = i around its point i (0 -> i -> -1 + i -> -i -> -1 + i: i lies on
+    // the set, which has structure at every scale there).
+    {
+        Zoom z{julia("c = i, around i", "0", "1", "3e-42", "1",
+                     "1e-40", 4000, 2, 12, 9),
+               {}};
+        for (const char* width : {"1e-15", "1e-25", "1e-35"}) {
+            Location f = z.deepest;
+            f.name = "c = i, around i";
+            f.view.width = width;
+            z.frames.push_back(f);
+        }
+        zooms.push_back(std::move(z));
+    }
+    Tally total;
+    for (const Zoom& zoom : zooms) {
+        const DeepRender share(zoom.deepest.view, zoom.deepest.params);
+        for (const Location& frame : zoom.frames) {
+            const Tally t = compare_shared(frame, share);
+            total.pixels += t.pixels;
+            total.equal += t.equal;
+            total.within_one += t.within_one;
+        }
+    }
+    EXPECT_GE(total.equal, total.pixels * 995 / 1000);
+    EXPECT_GE(total.within_one, total.pixels * 999 / 1000);
+}
+
+TEST(DeepSharedReference, SameViewIsBitIdentical) {
+    for (const Location& l :
+         {mandelbrot("Misiurewicz i", "0", "1", "1e-40", 3000, 2, 9, 7),
+          mandelbrot("Misiurewicz i, cubic", "0", "1", "1e-20", 3000, 3, 9, 7),
+          julia("c = i", "0", "1", "0.3", "1.1", "1e-30", 3000, 2, 9, 7)}) {
+        const DeepRender own(l.view, l.params);
+        const DeepRender shared(l.view, l.params, own);
+        std::vector<std::uint32_t> a(l.view.pixels_x * l.view.pixels_y), b(a.size());
+        std::vector<double> sa(a.size()), sb(a.size());
+        own.render(own.full_window(), FieldBuffers{.counts = a, .smooth = sa});
+        shared.render(shared.full_window(), FieldBuffers{.counts = b, .smooth = sb});
+        EXPECT_EQ(a, b) << l.name;
+        EXPECT_EQ(sa, sb) << l.name;
+        EXPECT_EQ(shared.precision_bits(), own.precision_bits());
+    }
+}
+
+TEST(DeepSharedReference, RefusesAnotherFamilyOrTooFewBits) {
+    const Location l = julia("c = i", "0", "1", "0.3", "1.1", "1e-30", 3000, 2, 9, 7);
+    const DeepRender share(l.view, l.params);
+    auto error = [&](const DeepView& view, const DeepParams& params) -> std::string {
+        try {
+            const DeepRender r(view, params, share);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+        return "(no error)";
+    };
+    DeepParams other = l.params;
+    other.c_re = "0.1";
+    EXPECT_EQ(error(l.view, other).rfind("reference: ", 0), 0u);
+    other = l.params;
+    other.power = 3;
+    EXPECT_EQ(error(l.view, other).rfind("reference: ", 0), 0u);
+    other = l.params;
+    other.family = Family::mandelbrot;
+    EXPECT_EQ(error(l.view, other).rfind("reference: ", 0), 0u);
+    DeepView deeper = l.view;
+    deeper.width = "1e-300";
+    EXPECT_NE(error(deeper, l.params).find("bits, this view needs"), std::string::npos);
+    // The same c written differently is the same c.
+    other = l.params;
+    other.c_re = "0.000";
+    other.c_im = "1.0e0";
+    EXPECT_EQ(error(l.view, other), "(no error)");
+}
+
+}  // namespace
