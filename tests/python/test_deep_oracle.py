@@ -218,6 +218,12 @@ def julia_near_minibrot(width: str, size: int, itermax: int) -> Dict[str, Any]:
 # 80 digits of the peer's location: in the atom domain of a period-3115 nucleus.
 PEER_NEAR = (PEER_RE[:82], "3.001382436790938324072497303977592498734683119077e-34")
 SEAHORSE = ("-0.7436438870371587", "0.1318259042053119")  # period 998
+# Samples of the period-998 minibrot's x8 view (32 x 32) escaping after about 12,000 and
+# 19,000 iterations: atom domains of periods 4990 and 7984.
+SEAHORSE_4990 = ("-0.74364388703715949677806454349364257504760996232",
+                 "0.13182590420531307532109735487476726526298859968")
+SEAHORSE_7984 = ("-0.74364388703715918377806454349364257504760996232",
+                 "0.13182590420531307532109735487476726526298859968")
 CUBIC_57 = ("0.34062501931660664019439424403783088897731010254912530311970263261451738",
             "1.2712298784187062391356129910210649767285143282267776782136791436934808")
 CUBIC_513 = ("0.34062501931660664019439424403783088897737541460952058062278293"
@@ -237,6 +243,8 @@ CASES: Dict[str, Callable[[], Dict[str, Any]]] = {
     "nucleus-period-60": lambda: nucleus_near_minus_two(60, 6000),
     "nucleus-period-998-x8": lambda: minibrot(SEAHORSE, 2, 8, (16, 16), 20000, 200),
     "nucleus-period-998-x1000": lambda: minibrot(SEAHORSE, 2, 1000, (16, 16), 20000, 200),
+    "nucleus-period-4990-x8": lambda: minibrot(SEAHORSE_4990, 2, 8, (10, 10), 60000, 300),
+    "nucleus-period-7984-x8": lambda: minibrot(SEAHORSE_7984, 2, 8, (8, 8), 80000, 300),
     "nucleus-period-3115-x8": lambda: minibrot(PEER_NEAR, 2, 8, (10, 10), 60000, 600),
     "nucleus-period-3115-x1000": lambda: minibrot(PEER_NEAR, 2, 1000, (12, 12), 60000, 600),
     # Newton-found nuclei of z^3 + c near its Misiurewicz point (a start 1e-40 off it has a
