@@ -104,14 +104,17 @@ def _pixel(task: Tuple) -> int:
 
 
 _POOL: Optional[multiprocessing.pool.Pool] = None
+# How the pool's processes start: from a fork server by default, a fresh single-threaded
+# process (a test session may hold other tests' idle threads, which a plain fork would copy
+# mid-lock); a process that renders nothing else may choose "fork", which starts at once.
+START_METHOD = "forkserver"
 
 
 def shared_pool() -> multiprocessing.pool.Pool:
-    """One pool of os.cpu_count() processes for the whole run, forked on first use. (The
-    engine's threads live only inside a render call, so no fork happens while one runs.)"""
+    """One pool of os.cpu_count() processes for the whole run, started on first use."""
     global _POOL
     if _POOL is None:
-        _POOL = multiprocessing.get_context("fork").Pool(os.cpu_count() or 1)
+        _POOL = multiprocessing.get_context(START_METHOD).Pool(os.cpu_count() or 1)
         atexit.register(close_pool)
     return _POOL
 

@@ -28,6 +28,7 @@ gmpy2 = pytest.importorskip("gmpy2")
 
 import juliaset  # noqa: E402
 
+import deep_oracle  # noqa: E402
 from deep_oracle import (  # noqa: E402
     atom_period,
     close_pool,
@@ -449,6 +450,8 @@ if __name__ == "__main__":
     parser.add_argument("names", nargs="*", help="the cases to measure (default: all)")
     arguments = parser.parse_args()
     if arguments.case:
+        # A process of its own, whose only threads are the engine's, joined after each render.
+        deep_oracle.START_METHOD = "fork"
         engine, oracle = render_both(**CASES[arguments.case]())
         difference = np.abs(engine - oracle)
         print(json.dumps(dict(pixels=int(difference.size), equal=int(np.sum(difference == 0)),
