@@ -15,6 +15,7 @@ import atexit
 import multiprocessing
 import multiprocessing.pool
 import os
+import sys
 from typing import List, Optional, Sequence, Tuple
 
 import gmpy2
@@ -114,7 +115,11 @@ def shared_pool() -> multiprocessing.pool.Pool:
     """One pool of os.cpu_count() processes for the whole run, started on first use."""
     global _POOL
     if _POOL is None:
-        _POOL = multiprocessing.get_context(START_METHOD).Pool(os.cpu_count() or 1)
+        # The fork server imports the main module's file again; without one (python -c, a
+        # script on stdin) its processes would fail to start, again and again.
+        main_file = getattr(sys.modules["__main__"], "__file__", None)
+        method = START_METHOD if main_file and os.path.isfile(main_file) else "fork"
+        _POOL = multiprocessing.get_context(method).Pool(os.cpu_count() or 1)
         atexit.register(close_pool)
     return _POOL
 
