@@ -44,6 +44,8 @@ from ._modern import (
     mandelbrot,
     mandelbrot_image,
     render_parameters,
+    DeepReference,
+    deep_reference,
 )
 
 __version__: str = _core.version
@@ -65,5 +67,7 @@ __all__ = [
     "mandelbrot_image",
     "read_parameters",
     "render_parameters",
+    "DeepReference",
+    "deep_reference",
     "save_png",
 ]

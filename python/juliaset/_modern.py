@@ -660,26 +660,38 @@ def image_parameters(
     )
 
 
+def _record_view(parameters: Mapping[str, Any]) -> Optional[_View]:
+    """The exact view of checked schema-2 ``parameters`` (None for a region record), with
+    ``deep`` set when it needs the deep engine."""
+    if "view" not in parameters:
+        return None
+    view = parameters["view"]
+    pixels = (parameters["width"], parameters["height"])
+    texts = [c if isinstance(c, str) else repr(float(c)) for c in parameters["c"]]
+    exact = _View(tuple(view["center"]), view["width"], pixels, (texts[0], texts[1]), True)
+    exact.deep = _core.deep_needed(
+        *exact.core_args(), family=parameters["family"], power=parameters["power"],
+        c_re=texts[0], c_im=texts[1], threshold=parameters["threshold"],
+        itermax=parameters["itermax"],
+    )
+    return exact
+
+
 def _render(
-    parameters: Mapping[str, Any], colormap: Any, threads: Any, progress: Any = None
+    parameters: Mapping[str, Any], colormap: Any, threads: Any, progress: Any = None,
+    reference: Any = None,
 ) -> NDArray[Any]:
     """The image of checked ``parameters``: with their colour table if they record one, else
-    with ``colormap`` (a name or Colormap object)."""
+    with ``colormap`` (a name or Colormap object); a deep view around ``reference``'s orbits
+    when given."""
     if "colormap_table" in parameters:
         core_colormap: Any = np.asarray(parameters["colormap_table"], dtype=np.float64)
     else:
         _, core_colormap = resolve_colormap(colormap)
     c_re, c_im = parameters["c"]
-    if "view" in parameters:
-        view = parameters["view"]
-        pixels = (parameters["width"], parameters["height"])
-        texts = [c if isinstance(c, str) else repr(float(c)) for c in (c_re, c_im)]
-        deep = _View(tuple(view["center"]), view["width"], pixels, (texts[0], texts[1]), True)
-        deep.deep = _core.deep_needed(
-            *deep.core_args(), family=parameters["family"], power=parameters["power"],
-            c_re=texts[0], c_im=texts[1], threshold=parameters["threshold"],
-            itermax=parameters["itermax"],
-        )
+    deep = _record_view(parameters)
+    if deep is not None:
+        texts = deep.c
         if deep.deep:
             if parameters["precision"] != "double":
                 raise ValueError(
@@ -693,6 +705,7 @@ def _render(
                 coloring=parameters["coloring"], colormap=core_colormap,
                 bits=parameters["bits"], supersample=parameters["supersample"],
                 threads=_threads(threads),
+                reference=None if reference is None else reference._engine,
             )
         grid = _shallow_grid(deep)
         region = dict(zip(("xleft", "xright", "ybot", "ytop"), grid.bounds()))
@@ -724,16 +737,69 @@ def _render(
         )
 
 
+class DeepReference:
+    """Deep-zoom reference orbits computed once and shared by the renders of nearby views:
+    the frames of a zoom into one point (built for the deepest), or the tiles of one view.
+    Made by ``deep_reference``; passed as ``render_parameters(..., reference=...)``."""
+
+    __slots__ = ("_engine", "family", "power", "precision_bits")
+
+    def __init__(self, engine: Any, family: str, power: int) -> None:
+        self._engine = engine
+        self.family = family
+        self.power = power
+        self.precision_bits: int = engine.precision_bits
+
+    def __repr__(self) -> str:
+        return (f"DeepReference(family={self.family!r}, power={self.power}, "
+                f"precision_bits={self.precision_bits}, "
+                f"length={self._engine.reference_length})")
+
+
+def deep_reference(
+    parameters: Mapping[str, Any], *, itermax: Optional[int] = None
+) -> DeepReference:
+    """The reference orbits of the deep view that ``parameters`` (a record from
+    ``image_parameters`` with ``center``/``width``, or ``read_parameters``) describes, at its
+    samples (pixels times ``supersample``), iterated up to ``itermax`` (default the record's).
+
+    Renders of other views with the same family, power, threshold and c, and no finer pixels,
+    reuse it: ``render_parameters(q, reference=ref)`` skips their own arbitrary-precision
+    orbit. Any reference gives correct images (pixels rebase onto it where needed); one near
+    the view is fast. The pixels may differ from ``render_parameters(q)`` in the last bits of a
+    few samples (a different reference rounds differently), never more than the engine's own
+    agreement with the exact oracle. ValueError when the view does not need the deep engine.
+    """
+    checked = check_parameters(parameters)
+    view = _record_view(checked)
+    if view is None or not view.deep:
+        raise ValueError("deep_reference needs a view that the deep engine renders (a record "
+                         "with center and width, deeper than doubles resolve)")
+    n = checked["supersample"]
+    limit = checked["itermax"] if itermax is None else _integer(itermax, "itermax", 1,
+                                                                  _UINT32_MAX)
+    engine = _core.DeepRender(
+        view.center[0], view.center[1], view.width, view.pixels[0] * n, view.pixels[1] * n,
+        family=checked["family"], power=checked["power"], c_re=view.c[0], c_im=view.c[1],
+        threshold=checked["threshold"], itermax=limit,
+    )
+    return DeepReference(engine, checked["family"], checked["power"])
+
+
 def render_parameters(
     parameters: Mapping[str, Any],
     *,
     threads: Optional[int] = None,
     progress: ProgressArg = None,
+    reference: Optional[DeepReference] = None,
 ) -> NDArray[Any]:
     """The image a parameters dict describes (``image_parameters``, ``read_parameters``).
 
     ``render_parameters(read_parameters(path))`` gives exactly the pixels saved in ``path``.
     Entries are validated with errors naming them (``parameters['itermax']`` ...).
+    ``reference`` (from ``deep_reference``) renders a deep view around shared reference orbits
+    (ValueError "reference: ..." when they do not fit the view: another family, power,
+    threshold or c, or too few bits); shallow views ignore it.
 
     >>> import juliaset
     >>> p = juliaset.image_parameters("mandelbrot", size=(30, 20), colormap="gray")
@@ -741,7 +807,9 @@ def render_parameters(
     (20, 30)
     """
     checked = check_parameters(parameters)
-    return _render(checked, checked["colormap"], threads, progress)
+    if reference is not None and not isinstance(reference, DeepReference):
+        raise TypeError(f"reference must come from juliaset.deep_reference, got {reference!r}")
+    return _render(checked, checked["colormap"], threads, progress, reference)
 
 
 def julia_image(

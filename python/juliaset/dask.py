@@ -25,6 +25,8 @@ True
 from __future__ import annotations
 
 import operator
+import threading
+from collections import OrderedDict
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import dask.array as da
@@ -35,6 +37,7 @@ from numpy.typing import NDArray
 
 from . import _core
 from ._colormaps import resolve_colormap
+from ._deep import rounded
 from ._metadata import CORE_PRECISION, check_parameters
 from ._types import Coloring
 from ._modern import (
@@ -42,9 +45,14 @@ from ._modern import (
     Bounds,
     Fields,
     Size,
+    _c_number,
+    _default_view,
+    _exact_view,
     _field_names,
     _grid,
     _iteration_args,
+    _shallow_grid,
+    _record_view,
     _threads,
     image_parameters,
 )
@@ -83,29 +91,33 @@ class View:
 
     ``family``, ``iteration`` (the core's keyword arguments: family, power, c_re, c_im,
     threshold, itermax), ``bounds`` (xleft, xright, ybot, ytop) and the full image's ``width``
-    and ``height`` in pixels.
+    and ``height`` in pixels. A view that needs the deep engine carries ``deep`` instead of
+    bounds: (centre re, centre im, width, c re, c im) as exact decimal strings.
     """
 
-    __slots__ = ("family", "iteration", "bounds", "width", "height")
+    __slots__ = ("family", "iteration", "bounds", "width", "height", "deep")
 
     def __init__(
-        self, family: str, iteration: Dict[str, Any], bounds: Bounds, width: int, height: int
+        self, family: str, iteration: Dict[str, Any], bounds: Bounds, width: int, height: int,
+        deep: Optional[Tuple[str, str, str, str, str]] = None,
     ) -> None:
         self.family = family
         self.iteration = iteration
         self.bounds = bounds
         self.width = width
         self.height = height
+        self.deep = deep
 
     def __getstate__(self) -> Tuple[Any, ...]:
-        return (self.family, self.iteration, self.bounds, self.width, self.height)
+        return (self.family, self.iteration, self.bounds, self.width, self.height, self.deep)
 
     def __setstate__(self, state: Tuple[Any, ...]) -> None:
-        self.family, self.iteration, self.bounds, self.width, self.height = state
+        self.family, self.iteration, self.bounds, self.width, self.height, self.deep = state
 
     def __repr__(self) -> str:
+        where = f"deep={self.deep!r}" if self.deep else f"bounds={self.bounds!r}"
         return (
-            f"View({self.family!r}, {self.iteration!r}, bounds={self.bounds!r}, "
+            f"View({self.family!r}, {self.iteration!r}, {where}, "
             f"size=({self.width}, {self.height}))"
         )
 
@@ -134,21 +146,48 @@ def view(
     ``threshold > 1``).
     """
     iteration = _iteration_args(
-        family, c, power, threshold, itermax, smooth, "the smooth field"
+        family, _c_number(c), power, threshold, itermax, smooth, "the smooth field"
     )
     family = iteration["family"]
-    if family == "julia":
-        default_center, default_width = 0j, 3.2
-    else:
-        default_center, default_width = -0.5 + 0j, 3.0
-    grid = _grid(
-        default_center if center is None else center,
-        default_width if width is None else width,
-        bounds,
-        size,
-        resolution,
-    )
+    center, width = _default_view(family, iteration["power"], center, width, size, resolution)
+    exact = _exact_view(family, c, center, width, bounds, size, resolution, iteration)
+    if exact is not None and exact.deep:
+        # The chunks of a deep view share one reference orbit per worker process
+        # (_deep_engine): the graph carries only the strings.
+        deep = (*exact.center, exact.width, *exact.c)
+        return View(family, iteration, (0.0, 0.0, 0.0, 0.0), exact.pixels[0], exact.pixels[1],
+                    deep)
+    grid = _shallow_grid(exact) if exact is not None else _grid(center, width, bounds, size,
+                                                                resolution)
     return View(family, iteration, grid.bounds(), grid.width, grid.height)
+
+
+# The deep engines of the views this process renders chunks of, by view: the reference orbit
+# is computed once per process (not per chunk), under a lock so that threads wait for it.
+_DEEP_ENGINES: "OrderedDict[Tuple[Any, ...], Any]" = OrderedDict()
+_DEEP_LOCK = threading.Lock()
+_DEEP_CACHED = 4
+
+
+def _deep_engine(view: View) -> Any:
+    assert view.deep is not None
+    key = (view.family, tuple(sorted(view.iteration.items())), view.width, view.height,
+           view.deep)
+    with _DEEP_LOCK:
+        engine = _DEEP_ENGINES.get(key)
+        if engine is None:
+            re, im, width, c_re, c_im = view.deep
+            engine = _core.DeepRender(
+                re, im, width, view.width, view.height, family=view.family,
+                power=view.iteration["power"], c_re=c_re, c_im=c_im,
+                threshold=view.iteration["threshold"], itermax=view.iteration["itermax"],
+            )
+            _DEEP_ENGINES[key] = engine
+            while len(_DEEP_ENGINES) > _DEEP_CACHED:
+                _DEEP_ENGINES.popitem(last=False)
+        else:
+            _DEEP_ENGINES.move_to_end(key)
+        return engine
 
 
 def normalize_chunks(chunks: Chunks, height: int, width: int) -> Tuple[Tuple[int, ...], ...]:
@@ -186,6 +225,10 @@ def render_window(
     threads: int = 1,
 ) -> Dict[str, NDArray[Any]]:
     """The fields of one pixel window of ``view`` (exactly those pixels of the full render)."""
+    if view.deep is not None:
+        arrays: Dict[str, NDArray[Any]] = _deep_engine(view).fields(
+            list(fields), threads, window=(x0, y0, width, height))
+        return arrays
     return _core.fields_window(
         *view.bounds, view.width, view.height, x0, y0, width, height,
         **view.iteration, fields=list(fields), threads=threads,
@@ -320,12 +363,58 @@ def _sum_histograms(*histograms: Histogram) -> Histogram:
     return distinct.astype(np.uint32), samples
 
 
+def _samples_view(parameters: Mapping[str, Any], samples: bool = True) -> View:
+    """The View of a checked record's samples (its pixels times ``supersample`` each way), or
+    of its pixels (``samples=False``)."""
+    n = parameters["supersample"] if samples else 1
+    c_re, c_im = _record_c(parameters)
+    iteration = {
+        "family": parameters["family"], "power": parameters["power"],
+        "c_re": c_re, "c_im": c_im,
+        "threshold": parameters["threshold"], "itermax": parameters["itermax"],
+    }
+    exact = _record_view(parameters)
+    if exact is not None and exact.deep:
+        return View(parameters["family"], iteration, (0.0, 0.0, 0.0, 0.0),
+                    parameters["width"] * n, parameters["height"] * n,
+                    (*exact.center, exact.width, *exact.c))
+    region = _record_region(parameters)
+    return View(parameters["family"], iteration,
+                (region["xleft"], region["xright"], region["ybot"], region["ytop"]),
+                parameters["width"] * n, parameters["height"] * n)
+
+
+def _record_c(parameters: Mapping[str, Any]) -> Tuple[float, float]:
+    """Julia's c of a checked record as the double path takes it (exact strings rounded)."""
+    re, im = parameters["c"]
+    return (rounded(re) if isinstance(re, str) else re, rounded(im) if isinstance(im, str) else im)
+
+
+def _record_region(parameters: Mapping[str, Any]) -> Dict[str, float]:
+    """The double region of a checked record that the double path renders (a schema-2 view
+    that doesn't need the deep engine is the region the command would use)."""
+    exact = _record_view(parameters)
+    if exact is None:
+        return dict(parameters["region"])
+    return dict(zip(("xleft", "xright", "ybot", "ytop"), _shallow_grid(exact).bounds()))
+
+
 def _render_image_window(
     parameters: Mapping[str, Any], colormap: Any, x0: int, y0: int, width: int, height: int,
     histogram: Optional[Histogram], threads: int,
 ) -> NDArray[Any]:
-    region = parameters["region"]
-    c_re, c_im = parameters["c"]
+    samples = _samples_view(parameters)
+    if samples.deep is not None:
+        image: NDArray[Any] = _deep_engine(samples).image_window(
+            x0, y0, width, height, itermin=parameters["itermin"],
+            coloring=parameters["coloring"], colormap=colormap, bits=parameters["bits"],
+            supersample=parameters["supersample"],
+            histogram_counts=None if histogram is None else histogram[0],
+            histogram_samples=None if histogram is None else histogram[1], threads=threads,
+        )
+        return image
+    region = _record_region(parameters)
+    c_re, c_im = _record_c(parameters)
     return _core.image_window(
         region["xleft"], region["xright"], region["ybot"], region["ytop"],
         parameters["width"], parameters["height"], x0, y0, width, height,
@@ -357,6 +446,9 @@ def render_parameters(
     ``julia_image`` passes it.
     """
     checked = check_parameters(parameters)
+    if _samples_view(checked).deep is not None and checked["precision"] != "double":
+        raise ValueError("parameters['precision'] = 'single' is for the double path; this view "
+                         "needs the deep engine")
     _, core_colormap = resolve_colormap(checked["colormap"] if colormap is None else colormap)
     chunk_threads = _chunk_threads(threads)
     rows, columns = normalize_chunks(chunks, checked["height"], checked["width"])
@@ -373,18 +465,7 @@ def render_parameters(
                 "juliaset.dask (the histogram pass counts in double precision)"
             )
         n = checked["supersample"]
-        region = checked["region"]
-        samples = View(
-            checked["family"],
-            {
-                "family": checked["family"], "power": checked["power"],
-                "c_re": checked["c"][0], "c_im": checked["c"][1],
-                "threshold": checked["threshold"], "itermax": checked["itermax"],
-            },
-            (region["xleft"], region["xright"], region["ybot"], region["ytop"]),
-            checked["width"] * n,
-            checked["height"] * n,
-        )
+        samples = _samples_view(checked)
         histogram_layer = f"juliaset-histogram-{token}"
         histogram: Dict[Any, Any] = {}
         for i, (y0, height) in enumerate(zip(_offsets(rows), rows)):

@@ -48,6 +48,7 @@ from . import _core
 from ._colormaps import resolve_colormap
 from ._metadata import ENGINE, check_parameters
 from .dask import (
+    _samples_view,
     FIELD_DTYPES,
     View,
     _offsets,
@@ -128,8 +129,16 @@ def view_attributes(
     ``center`` and ``width`` are the exact decimal values of the region's doubles, as strings;
     ``region`` holds the doubles themselves (as the shortest strings that read back to them).
     """
-    centre_re, centre_im, plane_width = _centre_and_width(view.bounds)
     iteration = view.iteration
+    if view.deep is not None:
+        # A deep view: its exact strings, no double region.
+        centre_re, centre_im, plane_width, c_re, c_im = view.deep
+        c = [c_re, c_im]
+        region: Optional[Dict[str, str]] = None
+    else:
+        centre_re, centre_im, plane_width = _centre_and_width(view.bounds)
+        c = [repr(iteration["c_re"]), repr(iteration["c_im"])]
+        region = dict(zip(("xleft", "xright", "ybot", "ytop"), map(repr, view.bounds)))
     attributes: Dict[str, Any] = {
         "format": FORMAT,
         "engine": ENGINE,
@@ -137,10 +146,10 @@ def view_attributes(
         "kind": kind,
         "family": view.family,
         "power": iteration["power"],
-        "c": [repr(iteration["c_re"]), repr(iteration["c_im"])],
+        "c": c,
         "center": [centre_re, centre_im],
         "width": plane_width,
-        "region": dict(zip(("xleft", "xright", "ybot", "ytop"), map(repr, view.bounds))),
+        "region": region,
         "pixels": [view.width, view.height],
         "grid": GRID_RULE,
         "threshold": repr(iteration["threshold"]),
@@ -162,8 +171,16 @@ def view_attributes(
 def view_from_attributes(attributes: Mapping[str, Any]) -> View:
     """The ``View`` a store's ``juliaset`` attributes record (to re-render or extend it)."""
     region = attributes["region"]
-    bounds = tuple(float(region[k]) for k in ("xleft", "xright", "ybot", "ytop"))
     family = attributes["family"]
+    if region is None:  # a deep view, recorded by its exact strings
+        return parse_view(
+            family, c=None if family == "mandelbrot" else tuple(attributes["c"]),
+            center=tuple(attributes["center"]), width=attributes["width"],
+            size=tuple(attributes["pixels"]), itermax=attributes["itermax"],
+            threshold=float(attributes["threshold"]), power=attributes["power"],
+            smooth="smooth" in attributes.get("fields", ()),
+        )
+    bounds = tuple(float(region[k]) for k in ("xleft", "xright", "ybot", "ytop"))
     c = complex(float(attributes["c"][0]), float(attributes["c"][1]))
     return parse_view(
         family, c=None if family == "mandelbrot" else c, bounds=bounds,
@@ -561,13 +578,10 @@ def render_image(
     level table (that pass is not resumable: it stores nothing)."""
     checked = check_parameters(parameters)
     _, colormap = resolve_colormap(checked["colormap"])
-    region = checked["region"]
-    parsed = parse_view(
-        checked["family"], c=None if checked["family"] == "mandelbrot" else complex(*checked["c"]),
-        bounds=(region["xleft"], region["xright"], region["ybot"], region["ytop"]),
-        size=(checked["width"], checked["height"]), itermax=checked["itermax"],
-        threshold=checked["threshold"], power=checked["power"],
-    )
+    if _samples_view(checked).deep is not None and checked["precision"] != "double":
+        raise ValueError("parameters['precision'] = 'single' is for the double path; this view "
+                         "needs the deep engine")
+    parsed = _samples_view(checked, samples=False)
     chunk_shape = _regular_chunks(chunks, parsed.height, parsed.width, pyramid)
     shapes = level_shapes(parsed.height, parsed.width, chunk_shape) if pyramid else [
         (parsed.height, parsed.width)
@@ -591,8 +605,7 @@ def render_image(
         if checked["precision"] != "double":
             raise ValueError("precision='single' with coloring='histogram' is not supported here")
         n = checked["supersample"]
-        samples = View(parsed.family, parsed.iteration, parsed.bounds, parsed.width * n,
-                       parsed.height * n)
+        samples = _samples_view(checked)
         histogram_layer = f"juliaset-zarr-histogram-{token}"
         histogram = {}
         for i, y0 in enumerate(_offsets(rows)):

@@ -5,6 +5,7 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+#include <nanobind/stl/array.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
@@ -883,32 +884,52 @@ public:
     PyDeepRender(const std::string& center_re, const std::string& center_im,
                  const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
                  const std::string& family, std::int64_t power, const std::string& c_re,
-                 const std::string& c_im, double threshold, std::int64_t itermax) {
+                 const std::string& c_im, double threshold, std::int64_t itermax,
+                 const PyDeepRender* reference) {
         const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
                                                        pixels_y);
         const juliaset::DeepParams params =
             make_deep_params(family, power, c_re, c_im, threshold, itermax);
         run_interruptibly([&](const std::atomic<bool>* cancel) {
-            engine_ = std::make_unique<juliaset::DeepRender>(view, params, no_progress(), cancel);
+            engine_ = reference == nullptr
+                          ? std::make_unique<juliaset::DeepRender>(view, params, no_progress(),
+                                                                   cancel)
+                          : std::make_unique<juliaset::DeepRender>(
+                                view, params, reference->engine(), no_progress(), cancel);
         });
     }
 
     [[nodiscard]] const juliaset::DeepRender& engine() const { return *engine_; }
 
-    nb::dict fields(const std::vector<std::string>& names, std::int64_t threads) const {
+    nb::dict fields(const std::vector<std::string>& names, std::int64_t threads,
+                    const std::optional<std::array<std::int64_t, 4>>& window) const {
         const juliaset::DeepView& view = engine_->view();
         if (names.empty()) throw std::invalid_argument("fields must name at least one field");
         if (engine_->params().threshold <= 1.0 &&
             std::find(names.begin(), names.end(), "smooth") != names.end()) {
             throw std::invalid_argument("the smooth field needs threshold > 1");
         }
+        juliaset::PixelWindow part = engine_->full_window();
+        if (window) {
+            const auto [x0, y0, w, h] = *window;
+            if (x0 < 0 || y0 < 0 || w < 1 || h < 1 ||
+                static_cast<std::uint64_t>(x0) + static_cast<std::uint64_t>(w) > view.pixels_x ||
+                static_cast<std::uint64_t>(y0) + static_cast<std::uint64_t>(h) > view.pixels_y) {
+                throw std::invalid_argument(
+                    "window (x0, y0, width, height) must lie inside the " +
+                    std::to_string(view.pixels_x) + " x " + std::to_string(view.pixels_y) +
+                    " image and be at least 1 x 1");
+            }
+            part = {static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
+                    static_cast<std::size_t>(w), static_cast<std::size_t>(h)};
+        }
         juliaset::RenderOptions options = make_options(threads, "auto", "exact");
-        const std::size_t shape[] = {view.pixels_y, view.pixels_x};
+        const std::size_t shape[] = {part.height, part.width};
         FieldArrays arrays(names, shape, "DeepRender.fields");
-        const juliaset::FieldBuffers out = arrays.buffers(view.pixels_x * view.pixels_y);
+        const juliaset::FieldBuffers out = arrays.buffers(part.width * part.height);
         run_interruptibly([&](const std::atomic<bool>* cancel) {
             options.cancel = cancel;
-            engine_->render(engine_->full_window(), out, options);
+            engine_->render(part, out, options);
         });
         return arrays.to_dict();
     }
@@ -917,69 +938,157 @@ private:
     std::unique_ptr<juliaset::DeepRender> engine_;
 };
 
+// Colours output pixels `window` of a deep engine built for the sample grid (supersample
+// times the pixels each way): the window's samples' counts (or smooth counts) in one render,
+// then color_samples. Histogram colouring uses `levels` when given (a window's colours need
+// the whole image's histogram), else the histogram of these samples (the whole image).
+// The image array for `window` (allocated with the GIL held).
+ImageArray allocate_image(const juliaset::ImageSpec& spec, const juliaset::PixelWindow& window) {
+    std::vector<std::size_t> shape{window.height, window.width};
+    if (spec.format == juliaset::PixelFormat::rgb8) shape.push_back(3);
+    return spec.format == juliaset::PixelFormat::gray16
+               ? allocate<std::uint16_t, ImageArray>(shape, "image", "uint16")
+               : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
+}
+
+// Runs without the GIL: fills `bytes` (the array of allocate_image).
+void colour_deep_window(const juliaset::DeepRender& engine, const juliaset::ImageSpec& spec,
+                        std::uint32_t itermin, const juliaset::PixelWindow& window,
+                        const juliaset::HistogramLevels* levels, juliaset::RenderOptions options,
+                        const std::atomic<bool>* cancel, std::span<std::uint8_t> bytes) {
+    const std::size_t n = spec.supersample;
+    const std::uint32_t itermax = engine.params().itermax;
+    const juliaset::PixelWindow samples{window.x0 * n, window.y0 * n, window.width * n,
+                                        window.height * n};
+    const std::size_t sample_count = samples.size();
+    const bool smooth = spec.coloring == juliaset::Coloring::smooth;
+    std::vector<std::uint32_t> counts;
+    std::vector<double> smooth_counts;
+    juliaset::FieldBuffers fields;
+    if (smooth) {
+        smooth_counts.resize(sample_count);
+        fields.smooth = smooth_counts;
+    } else {
+        counts.resize(sample_count);
+        fields.counts = counts;
+    }
+    options.cancel = cancel;
+    engine.render(samples, fields, options);
+    juliaset::HistogramLevels own(itermax);  // sparse: not sized by itermax
+    if (spec.coloring == juliaset::Coloring::histogram && levels == nullptr) {
+        juliaset::CountHistogram histogram(itermax);
+        histogram.add(counts);
+        own = histogram.levels();
+    }
+    juliaset::color_samples(spec, itermin, itermax, window.width, window.height, fields,
+                            levels != nullptr ? levels : &own, bytes);
+    if constexpr (std::endian::native == std::endian::little) {
+        if (spec.format == juliaset::PixelFormat::gray16) {
+            for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);
+        }
+    }
+}
+
+std::uint32_t check_itermin(std::int64_t itermin, std::uint32_t itermax) {
+    const std::uint32_t first = to_uint32(itermin, "itermin");
+    if (first >= itermax) {
+        throw std::invalid_argument("itermin must be smaller than itermax, got itermin=" +
+                                    std::to_string(first) + ", itermax=" +
+                                    std::to_string(itermax));
+    }
+    return first;
+}
+
 // The deep image: one engine for the sample grid (supersample times the pixels each way),
-// every sample's counts (or smooth counts) in one render, then colour_samples.
+// around `reference`'s orbits when given.
 ImageArray deep_image(const std::string& center_re, const std::string& center_im,
                       const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
                       const std::string& family, std::int64_t power, const std::string& c_re,
                       const std::string& c_im, double threshold, std::int64_t itermin,
                       std::int64_t itermax, const std::string& coloring,
                       const std::variant<std::string, ColourTable>& colormap, std::int64_t bits,
-                      std::int64_t supersample, std::int64_t threads) {
+                      std::int64_t supersample, std::int64_t threads,
+                      const PyDeepRender* reference) {
     const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
                                                    pixels_y);
     const juliaset::DeepParams params =
         make_deep_params(family, power, c_re, c_im, threshold, itermax);
-    const std::uint32_t first = to_uint32(itermin, "itermin");
-    if (first >= params.itermax) {
-        throw std::invalid_argument("itermin must be smaller than itermax, got itermin=" +
-                                    std::to_string(first) + ", itermax=" +
-                                    std::to_string(params.itermax));
-    }
+    const std::uint32_t first = check_itermin(itermin, params.itermax);
     const juliaset::ImageSpec spec = make_spec(coloring, colormap, bits, supersample, threshold);
-    juliaset::RenderOptions options = make_options(threads, "auto", "exact");
-    const std::size_t n = spec.supersample;
+    const juliaset::RenderOptions options = make_options(threads, "auto", "exact");
     juliaset::DeepView samples = view;
-    samples.pixels_x *= n;
-    samples.pixels_y *= n;
-    const std::size_t sample_count = samples.pixels_x * samples.pixels_y;
-    const bool smooth = spec.coloring == juliaset::Coloring::smooth;
-    std::vector<std::size_t> shape{view.pixels_y, view.pixels_x};
-    if (spec.format == juliaset::PixelFormat::rgb8) shape.push_back(3);
-    ImageArray out = spec.format == juliaset::PixelFormat::gray16
-                         ? allocate<std::uint16_t, ImageArray>(shape, "image", "uint16")
-                         : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
+    samples.pixels_x *= spec.supersample;
+    samples.pixels_y *= spec.supersample;
+    const juliaset::PixelWindow whole{0, 0, view.pixels_x, view.pixels_y};
+    ImageArray out = allocate_image(spec, whole);
     const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
     run_interruptibly([&](const std::atomic<bool>* cancel) {
-        options.cancel = cancel;
-        const juliaset::DeepRender engine(samples, params, no_progress(), cancel);
-        std::vector<std::uint32_t> counts;
-        std::vector<double> smooth_counts;
-        juliaset::FieldBuffers fields;
-        if (smooth) {
-            smooth_counts.resize(sample_count);
-            fields.smooth = smooth_counts;
-        } else {
-            counts.resize(sample_count);
-            fields.counts = counts;
+        const juliaset::DeepRender engine =
+            reference == nullptr
+                ? juliaset::DeepRender(samples, params, no_progress(), cancel)
+                : juliaset::DeepRender(samples, params, reference->engine(), no_progress(),
+                                       cancel);
+        colour_deep_window(engine, spec, first, whole, nullptr, options, cancel, bytes);
+    });
+    return out;
+}
+
+// A window of the deep image whose samples `engine` was built for (pixels times supersample):
+// the chunks of juliaset.dask's images. Histogram colouring needs the whole image's histogram.
+ImageArray deep_image_window(const PyDeepRender& self, std::int64_t x0, std::int64_t y0,
+                             std::int64_t window_width, std::int64_t window_height,
+                             std::int64_t itermin, const std::string& coloring,
+                             const std::variant<std::string, ColourTable>& colormap,
+                             std::int64_t bits, std::int64_t supersample,
+                             const std::optional<HistogramCounts>& histogram_counts,
+                             const std::optional<HistogramSamples>& histogram_samples,
+                             std::int64_t threads) {
+    const juliaset::DeepRender& engine = self.engine();
+    const std::uint32_t itermax = engine.params().itermax;
+    const std::uint32_t first = check_itermin(itermin, itermax);
+    const juliaset::ImageSpec spec =
+        make_spec(coloring, colormap, bits, supersample, engine.params().threshold);
+    const std::size_t n = spec.supersample;
+    const juliaset::DeepView& view = engine.view();
+    if (view.pixels_x % n != 0 || view.pixels_y % n != 0) {
+        throw std::invalid_argument("supersample: the engine's " + std::to_string(view.pixels_x) +
+                                    " x " + std::to_string(view.pixels_y) +
+                                    " samples are not a whole number of pixels of " +
+                                    std::to_string(n) + " x " + std::to_string(n) + " samples");
+    }
+    const std::size_t pixels_x = view.pixels_x / n;
+    const std::size_t pixels_y = view.pixels_y / n;
+    if (x0 < 0 || y0 < 0 || window_width < 1 || window_height < 1 ||
+        static_cast<std::uint64_t>(x0) + static_cast<std::uint64_t>(window_width) > pixels_x ||
+        static_cast<std::uint64_t>(y0) + static_cast<std::uint64_t>(window_height) > pixels_y) {
+        throw std::invalid_argument("window (x0, y0, width, height) must lie inside the " +
+                                    std::to_string(pixels_x) + " x " + std::to_string(pixels_y) +
+                                    " image and be at least 1 x 1");
+    }
+    std::optional<juliaset::HistogramLevels> levels;
+    if (spec.coloring == juliaset::Coloring::histogram) {
+        if (!histogram_counts || !histogram_samples ||
+            histogram_counts->shape(0) != histogram_samples->shape(0)) {
+            throw std::invalid_argument(
+                "histogram_counts, histogram_samples: histogram colouring of a window needs the "
+                "whole image's histogram, its distinct escaped counts (uint32, ascending) and "
+                "the samples of each (uint64), two arrays of one length");
         }
-        engine.render(engine.full_window(), fields, options);
-        juliaset::HistogramLevels levels(params.itermax);  // sparse: not sized by itermax
-        if (spec.coloring == juliaset::Coloring::histogram) {
-            juliaset::CountHistogram histogram(params.itermax);
-            histogram.add(counts);
-            levels = histogram.levels();
-        }
-        juliaset::color_samples(spec, first, params.itermax, view.pixels_x, view.pixels_y,
-                                fields, &levels, bytes);
-        if constexpr (std::endian::native == std::endian::little) {
-            if (spec.format == juliaset::PixelFormat::gray16) {
-                auto* values = static_cast<std::uint16_t*>(out.data());
-                for (std::size_t i = 0; i < view.pixels_x * view.pixels_y; ++i) {
-                    values[i] = static_cast<std::uint16_t>((values[i] >> 8) | (values[i] << 8));
-                }
-            }
-        }
+        levels.emplace(itermax,
+                       std::span<const std::uint32_t>(histogram_counts->data(),
+                                                      histogram_counts->shape(0)),
+                       std::span<const std::uint64_t>(histogram_samples->data(),
+                                                      histogram_samples->shape(0)));
+    }
+    const juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+    const juliaset::PixelWindow window{static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
+                                       static_cast<std::size_t>(window_width),
+                                       static_cast<std::size_t>(window_height)};
+    ImageArray out = allocate_image(spec, window);
+    const std::span<std::uint8_t> bytes(static_cast<std::uint8_t*>(out.data()), out.nbytes());
+    run_interruptibly([&](const std::atomic<bool>* cancel) {
+        colour_deep_window(engine, spec, first, window, levels ? &*levels : nullptr, options,
+                           cancel, bytes);
     });
     return out;
 }
@@ -1280,15 +1389,37 @@ NB_MODULE(_core, m) {
                              "honoured; ``fields`` renders it.")
         .def(nb::init<const std::string&, const std::string&, const std::string&, std::int64_t,
                       std::int64_t, const std::string&, std::int64_t, const std::string&,
-                      const std::string&, double, std::int64_t>(),
+                      const std::string&, double, std::int64_t, const PyDeepRender*>(),
              "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
              "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0",
-             "threshold"_a = 2.0, "itermax"_a = 100)
+             "threshold"_a = 2.0, "itermax"_a = 100, "reference"_a = nb::none(),
+             "``reference``: another DeepRender whose reference orbits this view reuses instead\n"
+             "of computing its own (the frames of a zoom, from the deepest one): same family,\n"
+             "power, threshold and c, and at least this view's precision (else ValueError).")
         .def("fields", &PyDeepRender::fields,
              nb::sig("def fields(self, fields: collections.abc.Sequence[str] = ['counts'], "
-                     "threads: int = 0) -> dict[str, numpy.typing.NDArray[typing.Any]]"),
+                     "threads: int = 0, window: tuple[int, int, int, int] | None = None) -> "
+                     "dict[str, numpy.typing.NDArray[typing.Any]]"),
              "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
-             "The named fields (as ``fields``) of every pixel, as a dict of (height, width) arrays.")
+             "window"_a = nb::none(),
+             "The named fields (as ``fields``) of every pixel, as a dict of (height, width) arrays;\n"
+             "``window=(x0, y0, width, height)`` renders only those pixels (the same values as\n"
+             "the whole image's, for chunks and tiles).")
+        .def("image_window", &deep_image_window,
+             nb::sig("def image_window(self, x0: int, y0: int, width: int, height: int, *, "
+                     "itermin: int = 0, coloring: str = 'count', "
+                     "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', "
+                     "bits: int = 8, supersample: int = 1, "
+                     "histogram_counts: numpy.typing.NDArray[numpy.uint32] | None = None, "
+                     "histogram_samples: numpy.typing.NDArray[numpy.uint64] | None = None, "
+                     "threads: int = 0) -> numpy.typing.NDArray[typing.Any]"),
+             "x0"_a, "y0"_a, "width"_a, "height"_a, nb::kw_only(), "itermin"_a = 0,
+             "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8, "supersample"_a = 1,
+             "histogram_counts"_a = nb::none(), "histogram_samples"_a = nb::none(),
+             "threads"_a = 0,
+             "Pixels (x0, y0, width, height) of the image whose samples this engine was built\n"
+             "for (its pixels divided by ``supersample`` each way), coloured as ``deep_image``;\n"
+             "histogram colouring takes the whole image's histogram as ``image_window``.")
         .def_prop_ro("precision_bits",
                      [](const PyDeepRender& self) { return self.engine().precision_bits(); },
                      "Bits of precision of the reference orbit(s).")
@@ -1301,13 +1432,15 @@ NB_MODULE(_core, m) {
                   "c_im: str = '0', threshold: float, itermin: int, itermax: int, "
                   "coloring: str = 'count', "
                   "colormap: str | numpy.typing.NDArray[numpy.float64] = 'gray', bits: int = 8, "
-                  "supersample: int = 1, threads: int = 0) -> numpy.typing.NDArray[typing.Any]"),
+                  "supersample: int = 1, threads: int = 0, reference: DeepRender | None = None) "
+                  "-> numpy.typing.NDArray[typing.Any]"),
           "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
           "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0", "threshold"_a,
           "itermin"_a, "itermax"_a, "coloring"_a = "count", "colormap"_a = "gray", "bits"_a = 8,
-          "supersample"_a = 1, "threads"_a = 0,
+          "supersample"_a = 1, "threads"_a = 0, "reference"_a = nb::none(),
           "``image`` for a view given as exact decimal strings, rendered by the deep engine\n"
-          "(the samples of ``supersample`` are the view at that many times the pixels).");
+          "(the samples of ``supersample`` are the view at that many times the pixels), around\n"
+          "``reference``'s orbits when given (see ``DeepRender``).");
     m.def("deep_oracle_count", &deep_oracle,
           "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, "column"_a,
           "row"_a, nb::kw_only(), "family"_a = "julia", "power"_a = 2, "c_re"_a = "0",

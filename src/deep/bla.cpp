@@ -115,13 +115,13 @@ void build_bla(Orbit& orbit, std::uint32_t power, double threshold, bool mandelb
     const std::size_t steps = orbit.end > orbit.base ? orbit.end - orbit.base : 0;
     if (steps < 2) return;
     // Single step at k: dz' = A dz + B dc + (terms of order dz^2), A = power Z^(power-1).
-    // The neglected terms stay below eps |A dz| while |dz| < 2 eps |Z| / (power - 1), with
-    // eps = 2^-32: a pixel then moves by at most 2^-32 of its distance to the reference per
-    // skip, 1e-7 of a pixel across an 800-pixel image. Measured at the peer's location (200 x
-    // 200, 1e-30 to 5e-433): the same counts as eps = 2^-53 on every pixel but the centre
-    // (which sits on the nucleus and is wrong with either), and 1.4-2.5 times fewer steps;
-    // 2^-28 and 2^-24 change 1-6 pixels in 40,000 by one iteration against the MPFR oracle.
-    const FloatExp epsilon_factor(2.0 / static_cast<double>(power - 1), -32);
+    // The neglected terms stay below 2^-53 |A dz| while |dz| < 2^-52 |Z| / (power - 1): as
+    // exact as a double step. Looser bounds are faster and wrong near minibrots of high period:
+    // the error of a skip of 2^l steps adds up to 2^l times the bound (measured against the
+    // MPFR oracle around Newton nuclei of periods 998 to 7984: 2^-32 missed 5 to 17 pixels a
+    // view by up to 525 iterations, 2^-45 two pixels of 64, 2^-48 and 2^-53 none; see
+    // docs/design.md, "Deep zoom").
+    const FloatExp epsilon_factor(2.0 / static_cast<double>(power - 1), -53);
     // A step may not be skipped over (nor land) where the reference comes close to the
     // escape radius: the skipped iterates are not tested.
     const double near_escape = threshold * threshold * (1.0 - std::ldexp(1.0, -30));

@@ -80,7 +80,8 @@ void check_decimal_impl(const std::string& text, const std::string& argument) {
 namespace deep {
 
 std::size_t view_precision(const Decimal& width, std::size_t pixels_x, const Decimal& centre_re,
-                           const Decimal& centre_im, const Decimal* c_re, const Decimal* c_im) {
+                           const Decimal& centre_im, const Decimal* c_re, const Decimal* c_im,
+                           bool keep_given_digits) {
     const double spacing_log2 = width.log2_approx() - std::log2(static_cast<double>(pixels_x));
     double scale_log2 = log2_max({&centre_re, &centre_im});
     if (c_re != nullptr) scale_log2 = std::max(scale_log2, log2_max({c_re, c_im}));
@@ -89,6 +90,7 @@ std::size_t view_precision(const Decimal& width, std::size_t pixels_x, const Dec
     // (a nucleus given to 500 digits stays interior at any width), and Julia's c exact.
     for (const Decimal* v : {&centre_re, &centre_im, c_re, c_im}) {
         if (v == nullptr || v->is_zero()) continue;
+        if (!keep_given_digits && (v == &centre_re || v == &centre_im)) continue;
         // bits below the number's leading bit that its last digit reaches, plus its scale
         const double last_digit_log2 =
             static_cast<double>(v->exponent10 - static_cast<long>(v->digits.size())) *
@@ -137,10 +139,11 @@ namespace {
 // The view's geometry against a reference centre (already rounded to the reference's
 // precision): the exact offset of the view's centre from it, the pixel spacing and the largest
 // pixel delta.
-void set_geometry(DeepRender::State& s, mpfr_srcptr reference_re, mpfr_srcptr reference_im) {
+void set_geometry(DeepRender::State& s, mpfr_srcptr reference_re, mpfr_srcptr reference_im,
+                  std::size_t view_bits) {
     const auto bits_hi = static_cast<mpfr_prec_t>(
-        std::max<std::size_t>(s.bits, std::max<std::size_t>(mpfr_get_prec(reference_re),
-                                                            mpfr_get_prec(reference_im))) +
+        std::max<std::size_t>(view_bits, std::max<std::size_t>(mpfr_get_prec(reference_re),
+                                                               mpfr_get_prec(reference_im))) +
         64);
     Mpfr hi_re(bits_hi), hi_im(bits_hi);
     deep::set_decimal(hi_re, s.input.centre_re);
@@ -191,7 +194,7 @@ DeepRender::DeepRender(const DeepView& view, const DeepParams& params,
     Mpfr centre_re(bits), centre_im(bits);
     deep::set_decimal(centre_re, in.centre_re);
     deep::set_decimal(centre_im, in.centre_im);
-    set_geometry(s, centre_re, centre_im);
+    set_geometry(s, centre_re, centre_im, s.bits);
     deep::Engine& e = s.engine;
     e.centre = ComplexExp(to_float_exp(centre_re), to_float_exp(centre_im));
 
@@ -258,9 +261,15 @@ DeepRender::DeepRender(const DeepView& view, const DeepParams& params, const Dee
         throw std::invalid_argument(
             "reference: a shared reference must have the same family, power, threshold and c");
     }
+    // The reference must resolve this view's pixels; the view's own centre digits (which
+    // its own reference would keep) only enter the exact offset from the shared centre,
+    // computed at the view's full precision.
+    const Decimal* c_re = mandelbrot ? nullptr : &in.c_re;
+    const Decimal* c_im = mandelbrot ? nullptr : &in.c_im;
+    const std::size_t view_bits = deep::view_precision(in.width, view.pixels_x, in.centre_re,
+                                                       in.centre_im, c_re, c_im, true);
     const std::size_t needed = deep::view_precision(in.width, view.pixels_x, in.centre_re,
-                                                    in.centre_im, mandelbrot ? nullptr : &in.c_re,
-                                                    mandelbrot ? nullptr : &in.c_im);
+                                                    in.centre_im, c_re, c_im, false);
     if (needed > from.bits) {
         throw std::invalid_argument("reference: the shared reference has " +
                                     std::to_string(from.bits) + " bits, this view needs " +
@@ -274,7 +283,7 @@ DeepRender::DeepRender(const DeepView& view, const DeepParams& params, const Dee
     Mpfr reference_re(bits), reference_im(bits);
     deep::set_decimal(reference_re, from.input.centre_re);
     deep::set_decimal(reference_im, from.input.centre_im);
-    set_geometry(s, reference_re, reference_im);
+    set_geometry(s, reference_re, reference_im, view_bits);
     deep::Engine& e = s.engine;
     e.centre = from.engine.centre;
     e.use_primary = from.engine.use_primary;

@@ -114,7 +114,7 @@ struct Orbit {
     static constexpr double threshold_margin = 0x1p-40;
 
     /// Z_m as ComplexExp, exact to the stored double's precision even when tiny.
-    [[nodiscard]] ComplexExp at(std::size_t m) const noexcept {
+    [[nodiscard]] JULIASET_FORCE_INLINE ComplexExp at(std::size_t m) const noexcept {
         if (m < z_exp.size()) return z_exp[m];
         const std::complex<double> v = z[m];
         if (m == end) return last;
@@ -189,7 +189,10 @@ PixelResult iterate_pixel(const Engine& engine, const ComplexExp& delta, bool wa
                           const std::atomic<bool>* cancel) noexcept;
 
 /// Bits of precision for a view (see docs/design.md).
+/// `keep_given_digits` adds the bits that the centre's given digits need (a view's own
+/// reference keeps them; a shared reference only has to resolve the pixels).
 std::size_t view_precision(const Decimal& width, std::size_t pixels_x, const Decimal& centre_re,
-                           const Decimal& centre_im, const Decimal* c_re, const Decimal* c_im);
+                           const Decimal& centre_im, const Decimal* c_re, const Decimal* c_im,
+                           bool keep_given_digits = true);
 
 }  // namespace juliaset::deep

@@ -266,8 +266,9 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
                 double qr;
                 double qi;
                 if constexpr (kPower == 2) {
-                    qr = zr + xr;
-                    qi = zi + xi;
+                    // 2Z + dz (2Z exact): one rounding, and one add on the chain from dz.
+                    qr = 2.0 * zr + dr;
+                    qi = 2.0 * zi + di;
                 } else {
                     qr = 1.0;
                     qi = 0.0;

@@ -172,7 +172,7 @@ def test_deep_zoom_frames_equal_the_still_renders(tmp_path: Path) -> None:
         pytest.skip("this juliaset has no deep engine (decimal-string views)")
     out = tmp_path / "deep"
     animate.zoom(out, (-0.5, 3), (DEEP_TARGET, "1e-30"), 4, size=SIZE, itermax=500,
-                 itermax_per_decade=200)
+                 itermax_per_decade=200, share_reference=False)
     plan = animate.zoom_plan((-0.5, 3), (DEEP_TARGET, "1e-30"), 4, size=SIZE, itermax=500,
                              itermax_per_decade=200)
     assert plan.exact
@@ -184,3 +184,68 @@ def test_deep_zoom_frames_equal_the_still_renders(tmp_path: Path) -> None:
                                           itermax=view.itermax, coloring="smooth")
         image = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
         assert np.array_equal(image, still), k
+
+
+def test_deep_zoom_shares_one_reference_across_frames(tmp_path: Path) -> None:
+    if not animate.exact_views_supported():
+        pytest.skip("this juliaset has no deep engine (decimal-string views)")
+    from PIL import Image
+
+    from juliaset.animate._run import SharedReferenceRenderer
+
+    arguments = dict(size=SIZE, itermax=500, itermax_per_decade=200)
+    plan = animate.zoom_plan((-0.5, 3), (DEEP_TARGET, "1e-40"), 6, **arguments)
+    renderer = SharedReferenceRenderer(plan.frames)
+    out = tmp_path / "shared"
+    animate.zoom(out, (-0.5, 3), (DEEP_TARGET, "1e-40"), 6, renderer=renderer, **arguments)
+    deep = [k for k, f in enumerate(plan.frames) if renderer._deep(f)]
+    assert len(deep) >= 3 and renderer.shared_frames == len(deep)
+    # The shared reference is the deepest frame's, iterated to the largest itermax.
+    reference = juliaset.deep_reference(plan.frames[-1].parameters,
+                                        itermax=max(v.itermax for v in plan.views))
+    assert reference.precision_bits == renderer.reference().precision_bits
+    for k, frame in enumerate(plan.frames):
+        image = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
+        if k in deep:
+            # Exactly the still around the same reference ...
+            assert np.array_equal(
+                image, juliaset.render_parameters(frame.parameters, reference=reference)), k
+            # ... and the still around its own orbit up to rounding: smooth counts that differ
+            # in their last bits move a few pixels by one colour level (17 of 3,072 at most,
+            # measured).
+            own = juliaset.render_parameters(frame.parameters).astype(np.int64)
+            difference = np.abs(image.astype(np.int64) - own).max(axis=-1)
+            assert difference.max() <= 1 and np.mean(difference > 0) <= 0.01, k
+        else:
+            assert np.array_equal(image, juliaset.render_parameters(frame.parameters)), k
+    # zoom() uses the shared renderer by default: the same frames.
+    default = tmp_path / "default"
+    animate.zoom(default, (-0.5, 3), (DEEP_TARGET, "1e-40"), 6, **arguments)
+    for k in range(len(plan.frames)):
+        assert np.array_equal(np.asarray(Image.open(default / f"frame_{k:06d}.png")),
+                              np.asarray(Image.open(out / f"frame_{k:06d}.png"))), k
+
+
+def test_deep_reference_refuses_what_it_cannot_serve() -> None:
+    if not animate.exact_views_supported():
+        pytest.skip("this juliaset has no deep engine (decimal-string views)")
+    deep = juliaset.image_parameters("mandelbrot", center=DEEP_TARGET, width="1e-30",
+                                     size=(16, 12), itermax=3000)
+    reference = juliaset.deep_reference(deep)
+    assert "precision_bits" in repr(reference)
+    with pytest.raises(ValueError, match="deep_reference needs a view"):
+        juliaset.deep_reference(juliaset.image_parameters("mandelbrot", size=(16, 12)))
+    deeper = juliaset.image_parameters("mandelbrot", center=DEEP_TARGET, width="1e-300",
+                                       size=(16, 12), itermax=3000)
+    with pytest.raises(ValueError, match="^reference: .*bits"):
+        juliaset.render_parameters(deeper, reference=reference)
+    cubic = juliaset.image_parameters("mandelbrot", center=DEEP_TARGET, width="1e-30",
+                                      size=(16, 12), itermax=3000, power=3)
+    with pytest.raises(ValueError, match="^reference: .*same family, power"):
+        juliaset.render_parameters(cubic, reference=reference)
+    with pytest.raises(TypeError, match="deep_reference"):
+        juliaset.render_parameters(deep, reference="not one")  # type: ignore[arg-type]
+    # A shallow view ignores it.
+    shallow = juliaset.image_parameters("mandelbrot", size=(16, 12))
+    assert np.array_equal(juliaset.render_parameters(shallow, reference=reference),
+                          juliaset.render_parameters(shallow))

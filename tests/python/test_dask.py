@@ -356,3 +356,48 @@ def test_the_command_renders_an_image_store_and_tiles_on_the_cluster(client, tmp
                 canvas[r * 256:(r + 1) * 256, c * 256:(c + 1) * 256] = np.asarray(tile)
     np.testing.assert_array_equal(canvas, expected)
     assert zarr_store.read_attributes(store)["image"]["itermin"] == 20
+
+
+# fractalshades' deep location (the peer's minibrot), cut to 86 digits: 1e-40 is far below
+# what doubles resolve, so every chunk goes through the deep engine.
+DEEP_CENTER = (
+    "-1.9999661944503703041843468850635057967553124154072485151176192294480158424234268438",
+    "0.0000000000000000000000000000000003001382436790938324072497303977592498734683119077",
+)
+DEEP_VIEW = dict(center=DEEP_CENTER, width="1e-40", itermax=5000, threshold=100.0)
+
+
+def test_deep_views_on_the_cluster(client, tmp_path):
+    fields = ("counts", "smooth", "distance")
+    lazy = jd.mandelbrot(size=(96, 64), chunks=(24, 40), fields=fields, **DEEP_VIEW)
+    assert lazy["counts"].npartitions == 9
+    computed = client.compute(lazy).result()
+    expected = juliaset.mandelbrot(size=(96, 64), fields=fields, **DEEP_VIEW)
+    assert len(np.unique(expected["counts"])) > 20  # the view has structure
+    for name in fields:
+        np.testing.assert_array_equal(computed[name], expected[name], err_msg=name)
+    # A deep Julia image, smooth and supersampled, in chunks.
+    julia = juliaset.image_parameters(
+        "julia", c=("-0.835", "-0.2321"), center=("0.3", "0.1"), width="1e-30", size=(60, 40),
+        itermax=3000, coloring="smooth", colormap="inferno", supersample=2,
+    )
+    image = client.compute(jd.render_parameters(julia, chunks=16)).result()
+    np.testing.assert_array_equal(image, juliaset.render_parameters(julia))
+    # Stores record the exact strings (no double region) and render the same pixels again.
+    store = tmp_path / "deep.zarr"
+    zarr_store.render_fields(store, "mandelbrot", size=(96, 64), chunks=32, fields=fields,
+                             **DEEP_VIEW)
+    attributes = zarr_store.read_attributes(store)
+    assert attributes["region"] is None
+    assert attributes["center"] == list(DEEP_CENTER) and attributes["width"] == "1e-40"
+    np.testing.assert_array_equal(zarr_store.open_levels(store, "counts")[0].compute(),
+                                  expected["counts"])
+    again = jd.fields_of(zarr_store.view_from_attributes(attributes), ("counts",), chunks=50)
+    np.testing.assert_array_equal(again["counts"].compute(), expected["counts"])
+    histogram = juliaset.image_parameters("mandelbrot", size=(96, 64), coloring="histogram",
+                                          colormap="viridis", **DEEP_VIEW)
+    image_store = tmp_path / "deep-image.zarr"
+    zarr_store.render_image(image_store, histogram, chunks=32)
+    stored = zarr_store.open_levels(image_store)[0].compute()
+    np.testing.assert_array_equal(np.moveaxis(np.asarray(stored), 0, -1),
+                                  juliaset.render_parameters(histogram))

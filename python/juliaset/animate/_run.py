@@ -61,6 +61,59 @@ def render_frame(frame: Frame, threads: Optional[int] = None) -> NDArray[Any]:
     return _rotated(frame.parameters, frame.rotation, threads)
 
 
+class SharedReferenceRenderer:
+    """Renders the frames of a zoom, the deep ones around one set of reference orbits: those
+    of the deepest deep frame, iterated to the largest itermax of the plan, computed at the
+    first deep frame (``juliaset.deep_reference``). Every frame of a zoom into a point contains
+    that point, so the reference lies inside each frame. Shallow and rotated frames, and a
+    frame the reference does not fit (more bits needed), render as stills."""
+
+    def __init__(self, plan: Sequence[Frame], threads: Optional[int] = None) -> None:
+        self.plan = list(plan)
+        self.threads = threads
+        self.shared_frames = 0
+        self._reference: Any = None
+        self._built = False
+
+    def _deep(self, frame: Frame) -> bool:
+        from .._metadata import check_parameters
+        from .._modern import _record_view
+
+        if frame.rotation % 360.0 != 0.0 or "view" not in frame.parameters:
+            return False
+        view = _record_view(check_parameters(frame.parameters))
+        return view is not None and view.deep
+
+    def reference(self) -> Any:
+        """The shared reference (built on first use; None when no frame is deep)."""
+        if not self._built:
+            self._built = True
+            deep = [f for f in self.plan if self._deep(f)]
+            if deep:
+                from .. import deep_reference
+
+                deepest = min(deep, key=lambda f: decimal.Decimal(f.parameters["view"]["width"]))
+                itermax = max(f.parameters["itermax"] for f in deep)
+                self._reference = deep_reference(deepest.parameters, itermax=itermax)
+        return self._reference
+
+    def __call__(self, frame: Frame) -> NDArray[Any]:
+        from .. import render_parameters
+
+        if self._deep(frame):
+            reference = self.reference()
+            try:
+                image = render_parameters(frame.parameters, threads=self.threads,
+                                          reference=reference)
+            except ValueError as error:
+                if not str(error).startswith("reference: "):
+                    raise
+            else:
+                self.shared_frames += 1
+                return image
+        return render_frame(frame, self.threads)
+
+
 def _rotated(parameters: Mapping[str, Any], degrees: float, threads: Optional[int]) -> NDArray[Any]:
     """Renders a square around the frame at the same pixel spacing (on the same pixel grid),
     rotates it by ``degrees`` with bicubic resampling and crops the frame out of the middle."""

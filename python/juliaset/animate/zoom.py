@@ -51,7 +51,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from numpy.typing import NDArray
 
-from ._run import Frame, ProgressArg, Result, run_plan
+from ._run import Frame, ProgressArg, Result, SharedReferenceRenderer, run_plan
 from .encode import PathLike
 from .morph import _frames, _image_keywords
 
@@ -361,6 +361,7 @@ def zoom(
     preset: Optional[str] = None,
     threads: Optional[int] = None,
     renderer: Optional[Callable[[Frame], NDArray[Any]]] = None,
+    share_reference: bool = True,
     **keywords: Any,
 ) -> Result:
     """Writes a zoom video from view ``start`` to view ``end``, each a ``(center, width)`` pair.
@@ -375,12 +376,17 @@ def zoom(
     (``colormap``, ``coloring`` (default ``"smooth"``), ``itermin``, ``supersample``, ...).
     Output formats, ``quality``, ``lossless``, ``preset``, ``progress`` and Ctrl-C as for
     ``morph``.
-    ``renderer(frame)`` replaces the still render of each frame (the hook for a deep engine
-    that reuses one reference orbit, ``zoom_plan(...).reference``, across frames).
+    Deep frames render around one set of reference orbits computed once, for the deepest
+    frame (``share_reference=True``, ``SharedReferenceRenderer``): each such frame equals
+    ``render_parameters(frame_parameters, reference=deep_reference(deepest, itermax=...))``
+    exactly; ``share_reference=False`` renders every frame as its own still (each its own
+    orbit). ``renderer(frame)`` replaces both.
     """
     plan = zoom_plan(start, end, frames, size=size, family=family, keyframes=keyframes, ease=ease,
                      rotation=rotation, itermax=itermax, itermax_per_decade=itermax_per_decade,
                      itermin=itermin, itermin_per_decade=itermin_per_decade, **keywords)
+    if renderer is None and share_reference and plan.exact:
+        renderer = SharedReferenceRenderer(plan.frames, threads)
     return run_plan(path, plan.frames, fps, progress=progress, quality=quality,
                     lossless=lossless, preset=preset, threads=threads, renderer=renderer,
                     description="zoom")

@@ -43,6 +43,16 @@ VIEWS: List[Dict[str, Any]] = [
         "view": {"family": "julia", "c": ["-0.835", "-0.2321"], "center": ["0", "0"],
                  "width": "0.2", "itermax": 1000, "colormap": "gray", "coloring": "count"},
     },
+    # Deep zoom (the deep engine): fractalshades' location, 1e-30 and 1e-100 wide.
+    *({
+        "name": f"deep: fractalshades' minibrot, {width} wide, smooth",
+        "view": {"family": "mandelbrot",
+                 "center": ["-1.99996619445037030418434688506350579675531241540724851511761922"
+                            "944801584242342684381376129778868913812287046406560949864",
+                            "3.00138243679093832407249730397759249873468311907733352701742572"
+                            "801204749756148235811864e-34"],
+                 "width": width, "itermax": itermax, "colormap": "inferno", "coloring": "smooth"},
+    } for width, itermax in (("1e-30", 5000), ("1e-100", 20000))),
 ]
 
 IDLE = """

@@ -28,7 +28,11 @@ def _parser() -> argparse.ArgumentParser:
             "Explore the Mandelbrot set and Julia sets in the browser: starts a local web "
             "server and prints its URL as the first line (Ctrl-C stops it)."
         ),
-        epilog="example: juliaset-explore --port 8000 --open",
+        epilog=(
+            "examples: juliaset-explore --port 8000 --open; "
+            "juliaset-explore --store m.zarr --open (a store written by juliaset-dask or "
+            "juliaset.zarr_store: its pyramid at /store, with a link that continues live)"
+        ),
     )
     parser.add_argument(
         "--port", type=int, default=0,
@@ -43,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--render-workers", type=int, default=2, metavar="N",
         help="renders run at once (each uses every core; default 2)",
+    )
+    parser.add_argument(
+        "--store", metavar="PATH",
+        help="a Zarr store written by juliaset-dask or juliaset.zarr_store (a folder, or a URL "
+        "zarr opens): serve its tile pyramid at /store, whose URL is then the first line "
+        "(needs the dask extra: pip install 'juliaset[dask]')",
     )
     return parser
 
@@ -81,6 +91,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"juliaset-explore: {error}; reinstall juliaset (pip install juliaset)",
               file=sys.stderr)
         return 1
+    store = None
+    if args.store is not None:
+        from .store import open_store
+
+        try:
+            store = open_store(args.store)
+        except ValueError as error:
+            print(f"juliaset-explore: --store {args.store}: {error}", file=sys.stderr)
+            return 2
     try:
         sock = _bind(args.host, args.port)
     except (OSError, OverflowError) as error:
@@ -89,7 +108,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    url = f"http://{shown}:{bound_port}/"
+    url = f"http://{shown}:{bound_port}/" + ("store" if store is not None else "")
     try:  # from here on Ctrl-C, whenever it comes, stops cleanly
         print(url, flush=True)
         if not _is_loopback(args.host):
@@ -99,7 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 file=sys.stderr, flush=True,
             )
         app = create_app(Limits(render_workers=args.render_workers),
-                         allowed_hosts=_allowed_hosts(args.host, bound_port))
+                         allowed_hosts=_allowed_hosts(args.host, bound_port), store=store)
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, limit_concurrency=256,
             timeout_graceful_shutdown=2, lifespan="on",

@@ -11,7 +11,9 @@ Routes:
   the view's parameter record;
 - ``/api/export`` a PNG of a view at any size and supersampling, with the record that
   ``juliaset --from`` reproduces;
-- ``/api/stats`` counters (renders started, cancelled, rejected), for tests and curiosity.
+- ``/api/stats`` counters (renders started, cancelled, rejected), for tests and curiosity;
+- with ``--store``: ``/store`` the store page (``static/store.html``), ``/api/store`` the
+  store's description and ``/api/store/tile/{level}/{row}/{col}.png`` its tiles (``store.py``).
 
 Renders run in a small thread pool (the engine releases the GIL and uses every core itself).
 A render request names a ``session`` and a ``channel`` (the page's main view, its Julia panel);
@@ -37,6 +39,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tup
 
 import numpy as np
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -50,6 +53,7 @@ from .._modern import image_parameters, julia, mandelbrot, render_parameters
 from .._metadata import save_png
 from .._types import Coloring, Family
 from . import views
+from .store import TILE_ROUTE, StoredPyramid
 from .views import BadParameter, ExportRequest, RenderRequest, View
 
 STATIC = Path(str(resources.files("juliaset.explore") / "static"))
@@ -303,8 +307,10 @@ def _query_items(request: Request) -> List[Tuple[str, str]]:
     return list(request.query_params.multi_items())
 
 
-def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str]] = None) -> Starlette:
-    """The explorer's ASGI application (``allowed_hosts``: Host headers it answers)."""
+def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str]] = None,
+               store: Optional[StoredPyramid] = None) -> Starlette:
+    """The explorer's ASGI application (``allowed_hosts``: Host headers it answers; ``store``:
+    the opened store that ``/store`` shows, if any)."""
     scheduler = Scheduler(limits or Limits())
     tables = colormap_tables()
 
@@ -318,6 +324,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
             "tables": tables,
             "caps": views.caps(),
             "deep_zoom": views.DEEP_ZOOM,
+            "store": store is not None,
         },
         separators=(",", ":"),
     ).encode()
@@ -405,6 +412,40 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
 
         return await guarded(request, handler)
 
+    no_store = "this explorer was started without --store: juliaset-explore --store PATH"
+    store_body = json.dumps(store.describe(), separators=(",", ":")).encode() if store else b""
+
+    async def store_page(request: Request) -> Response:
+        if store is None:
+            return _error(404, no_store)
+        return FileResponse(STATIC / "store.html", headers={"cache-control": "no-cache"})
+
+    async def store_info(request: Request) -> Response:
+        if store is None:
+            return _error(404, no_store)
+        return Response(store_body, media_type="application/json",
+                        headers={"cache-control": "no-cache"})
+
+    async def store_tile(request: Request) -> Response:
+        async def handler() -> Response:
+            if store is None:
+                return _error(404, no_store)
+            params = request.path_params
+            level, row, col, colormap = store.parse_tile(
+                params["level"], params["row"], params["col"], _query_items(request)
+            )
+            # Tiles are revalidated (no-cache) against an ETag naming the store's content, so a
+            # browser never shows the tiles of another store served on the same port before.
+            etag = store.etag(level, row, col, colormap)
+            headers = {"etag": etag, "cache-control": "no-cache"}
+            if request.headers.get("if-none-match") == etag:
+                return Response(status_code=304, headers=headers)
+            scheduler.count("tiles")
+            png = await run_in_threadpool(store.tile_png, level, row, col, colormap)
+            return Response(png, media_type="image/png", headers=headers)
+
+        return await guarded(request, handler)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
@@ -423,6 +464,9 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[List[str
             Route("/api/render", render),
             Route("/api/export", export),
             Route("/api/stats", stats),
+            Route("/store", store_page),
+            Route("/api/store", store_info),
+            Route(TILE_ROUTE, store_tile),
             Mount("/static", StaticFiles(directory=STATIC, follow_symlink=False), name="static"),
         ],
         exception_handlers={HTTPException: not_found},

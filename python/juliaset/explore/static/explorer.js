@@ -723,6 +723,7 @@ function bindControls() {
     view = { ...view, supersample: Number(event.target.value) };
     window.history.replaceState(null, '', urlOf(view));
   });
+  $('store-link').hidden = !info.store; // started with --store: its page, /store
   $('export').addEventListener('click', () => exportPNG());
   $('home').addEventListener('click', () => setView({ ...view, center: HOME[view.family].center.slice(),
     width: HOME[view.family].width }));
