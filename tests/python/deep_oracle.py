@@ -12,6 +12,7 @@ points (Newton on the preperiodicity equation), inverse-iterated Julia points.
 from __future__ import annotations
 
 import atexit
+import math
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -171,6 +172,68 @@ def moved_counts(family: str, center: Pair, width: str, size: Tuple[int, int], i
     tasks = [(family, center, width, size, pixel[0], pixel[1], itermax, power, c, threshold,
               bits, shift) for shift in shifts]
     return shared_pool().map(_moved_pixel, tasks, chunksize=1)
+
+
+def double_delta_count(family: str, center: Pair, width: str, size: Tuple[int, int],
+                       itermax: int, pixel: Tuple[int, int], *, power: int = 2,
+                       c: Pair = ("0", "0"), threshold: float = 2.0,
+                       horner: bool = True) -> int:
+    """Not the oracle: what plain perturbation in doubles counts at pixel (i, j), for telling
+    a miss inherent to double deltas from an engine's own. The reference Z (the centre's orbit
+    at the oracle's precision, stored as complex doubles) and the pixel's delta dz (its sample
+    minus the centre, rounded once) iterate dz <- dz (sum_{k>=1} C(d, k) Z^(d-k) dz^(k-1)) + dc
+    (`horner`; for d = 2, (2Z + dz) dz + dc), or the same sum expanded, sum C(d, k) Z^(d-k) dz^k
+    + dc (2Z dz + dz^2 + dc): equally exact, rounded differently. Zhuoran's rebase (dz <- z,
+    onto the critical orbit) when |z| < |dz| or the reference ends; no step is skipped. Only
+    for widths a double's exponent holds (above about 1e-290)."""
+    bits = precision_for(center, width, size[0])
+    if family == "julia":
+        bits = max(bits, digits_bits(c) + 64)
+    limit = threshold * threshold
+
+    def orbit(start: mpc, add: mpc) -> List[complex]:
+        values, z = [complex(start)], start
+        for _ in range(itermax + 1):
+            z = z**power + add
+            values.append(complex(z))
+            if abs(values[-1]) > threshold:
+                break
+        return values
+
+    with gmpy2.context(gmpy2.get_context(), precision=bits):
+        centre = mpc(mpfr(center[0]), mpfr(center[1]))
+        delta = complex(sample_point(center, width, size, pixel[0], pixel[1], bits) - centre)
+        if family == "mandelbrot":
+            reference = critical = orbit(mpc(0), centre)
+            dc = delta
+            dz = 0j
+        else:
+            c_julia = mpc(mpfr(c[0]), mpfr(c[1]))
+            reference, critical = orbit(centre, c_julia), orbit(mpc(0), c_julia)
+            dc = 0j
+            dz = delta
+    binomials = [math.comb(power, k) for k in range(power + 1)]
+    m = 0
+    for n in range(itermax + 1):
+        big = reference[m]
+        if horner:
+            factor = 0j
+            for k in range(power, 0, -1):  # C(d, k) Z^(d-k), Horner in dz
+                factor = factor * dz + binomials[k] * big ** (power - k)
+            dz = factor * dz + dc
+        else:
+            step, dz_power = 0j, 1 + 0j
+            for k in range(1, power + 1):
+                dz_power *= dz
+                step += binomials[k] * big ** (power - k) * dz_power
+            dz = step + dc
+        m += 1
+        z = reference[m] + dz
+        if z.real * z.real + z.imag * z.imag > limit or n == itermax:
+            return n
+        if abs(z) < abs(dz) or m == len(reference) - 1:
+            dz, m, reference = z, 0, critical
+    return itermax
 
 
 def oracle_counts(family: str, center: Pair, width: str, size: Tuple[int, int],
