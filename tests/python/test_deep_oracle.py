@@ -238,6 +238,18 @@ CUBIC_513 = ("0.34062501931660664019439424403783088897737541460952058062278293"
              "1.27122987841870623913561299102106497672844285062404889994724934"
              "1861376948612131245898050252")
 
+# Samples escaping late beside Misiurewicz points (views at 1e-50 of c ~ -0.1011 + 0.9563i and
+# at 1e-100 of z^3 + c's): atom domains of a period-404 nucleus of z^2 + c near 3e-100 and a
+# period-149 nucleus of z^3 + c near 1e-153.
+MISIUREWICZ_404 = ("-0.101096363845622161025785445738622565463805442826258327626931177"
+                   "660780840740470584",
+                   "0.9562865108091415007710960577299774358098333365105279200343143215"
+                   "00524659065716733")
+CUBIC_149 = ("0.34062501931660664019439424403783088897721010254912530311970263261451"
+             "73773487952343630988949291399753651552934639046533054355923189833333",
+             "1.27122987841870623913561299102106497672841432822677767821367914369348"
+             "0791344744196914676716028263193352198518162663843728326245038200000")
+
 # Every view of the test set, by name: how to make its arguments.
 CASES: Dict[str, Callable[[], Dict[str, Any]]] = {
     # The peer's minibrot (period 57,853): median counts 550, 8,472 and 91,222. (Not 1e-15:
@@ -253,6 +265,7 @@ CASES: Dict[str, Callable[[], Dict[str, Any]]] = {
     "nucleus-period-998-x1000": lambda: minibrot(SEAHORSE, 2, 1000, (16, 16), 20000, 200),
     "nucleus-period-4990-x8": lambda: minibrot(SEAHORSE_4990, 2, 8, (10, 10), 60000, 300),
     "nucleus-period-7984-x8": lambda: minibrot(SEAHORSE_7984, 2, 8, (8, 8), 80000, 300),
+    "nucleus-period-404-x8": lambda: minibrot(MISIUREWICZ_404, 2, 8, (16, 12), 8000, 500),
     "nucleus-period-3115-x8": lambda: minibrot(PEER_NEAR, 2, 8, (10, 10), 60000, 600),
     "nucleus-period-3115-x1000": lambda: minibrot(PEER_NEAR, 2, 1000, (12, 12), 60000, 600),
     # Newton-found nuclei of z^3 + c near its Misiurewicz point (a start 1e-40 off it has a
@@ -261,6 +274,7 @@ CASES: Dict[str, Callable[[], Dict[str, Any]]] = {
     "cubic-nucleus-period-513-x8": lambda: minibrot(CUBIC_513, 3, 8, (16, 16), 8000, 600),
     "cubic-nucleus-period-513-x1000": lambda: minibrot(CUBIC_513, 3, 1000, (16, 16), 8000,
                                                        600),
+    "cubic-nucleus-period-149-x8": lambda: minibrot(CUBIC_149, 3, 8, (16, 12), 6000, 700),
     # Misiurewicz points.
     **{f"misiurewicz-i-{w}": (lambda w=w: misiurewicz_i(w))
        for w in ("1e-20", "1e-300", "1e-1000")},
