@@ -102,7 +102,7 @@ test-sanitize: sanitize install
 ## fuzz: libFuzzer targets (fuzz/) built with Clang, ASan and UBSan in build/fuzz, each run for
 ## FUZZ_SECONDS on its committed corpus (fuzz/corpus/<target>) plus what it finds (build/fuzz/corpus)
 FUZZ_BUILD := build/fuzz
-FUZZ_TARGETS := option_parser_fuzz png_record_fuzz record_json_fuzz
+FUZZ_TARGETS := option_parser_fuzz png_record_fuzz record_json_fuzz deep_view_fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_PACKAGES := clang libclang-rt-14-dev  # Debian 12's Clang; the second has libFuzzer
 

@@ -760,6 +760,24 @@ nb::dict window_fields(double xleft, double xright, double ybot, double ytop, st
     return arrays.to_dict();
 }
 
+// The whole image's histogram levels from its distinct escaped counts and the samples of each
+// (a window's histogram colouring needs them: juliaset.dask reduces them over the chunks).
+juliaset::HistogramLevels window_histogram_levels(
+    std::uint32_t itermax, const std::optional<HistogramCounts>& histogram_counts,
+    const std::optional<HistogramSamples>& histogram_samples) {
+    if (!histogram_counts || !histogram_samples ||
+        histogram_counts->shape(0) != histogram_samples->shape(0)) {
+        throw std::invalid_argument(
+            "histogram_counts, histogram_samples: histogram colouring of a window needs the "
+            "whole image's histogram, its distinct escaped counts (uint32, ascending) and "
+            "the samples of each (uint64), two arrays of one length");
+    }
+    return juliaset::HistogramLevels(
+        itermax,
+        std::span<const std::uint32_t>(histogram_counts->data(), histogram_counts->shape(0)),
+        std::span<const std::uint64_t>(histogram_samples->data(), histogram_samples->shape(0)));
+}
+
 ImageArray window_image(double xleft, double xright, double ybot, double ytop,
                         std::int64_t width, std::int64_t height, std::int64_t x0, std::int64_t y0,
                         std::int64_t window_width, std::int64_t window_height,
@@ -780,21 +798,10 @@ ImageArray window_image(double xleft, double xright, double ybot, double ytop,
     (void)juliaset::sample_grid(grid, spec.supersample);  // rejects oversized sample grids now
     // Histogram colouring needs the whole image's histogram (of every sample's count); a
     // window cannot compute it alone.
-    juliaset::HistogramLevels levels(params.itermax);
-    if (spec.coloring == juliaset::Coloring::histogram) {
-        if (!histogram_counts || !histogram_samples ||
-            histogram_counts->shape(0) != histogram_samples->shape(0)) {
-            throw std::invalid_argument(
-                "histogram_counts, histogram_samples: histogram colouring of a window needs the "
-                "whole image's histogram, its distinct escaped counts (uint32, ascending) and "
-                "the samples of each (uint64), two arrays of one length");
-        }
-        levels = juliaset::HistogramLevels(
-            params.itermax,
-            std::span<const std::uint32_t>(histogram_counts->data(), histogram_counts->shape(0)),
-            std::span<const std::uint64_t>(histogram_samples->data(),
-                                           histogram_samples->shape(0)));
-    }
+    juliaset::HistogramLevels levels =
+        spec.coloring == juliaset::Coloring::histogram
+            ? window_histogram_levels(params.itermax, histogram_counts, histogram_samples)
+            : juliaset::HistogramLevels(params.itermax);
 
     const bool rgb = spec.format == juliaset::PixelFormat::rgb8;
     std::vector<std::size_t> shape{window.height, window.width};
@@ -1067,18 +1074,7 @@ ImageArray deep_image_window(const PyDeepRender& self, std::int64_t x0, std::int
     }
     std::optional<juliaset::HistogramLevels> levels;
     if (spec.coloring == juliaset::Coloring::histogram) {
-        if (!histogram_counts || !histogram_samples ||
-            histogram_counts->shape(0) != histogram_samples->shape(0)) {
-            throw std::invalid_argument(
-                "histogram_counts, histogram_samples: histogram colouring of a window needs the "
-                "whole image's histogram, its distinct escaped counts (uint32, ascending) and "
-                "the samples of each (uint64), two arrays of one length");
-        }
-        levels.emplace(itermax,
-                       std::span<const std::uint32_t>(histogram_counts->data(),
-                                                      histogram_counts->shape(0)),
-                       std::span<const std::uint64_t>(histogram_samples->data(),
-                                                      histogram_samples->shape(0)));
+        levels = window_histogram_levels(itermax, histogram_counts, histogram_samples);
     }
     const juliaset::RenderOptions options = make_options(threads, "auto", "exact");
     const juliaset::PixelWindow window{static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),

@@ -42,6 +42,13 @@ namespace juliaset::deep {
 
 inline constexpr std::int64_t zero_exponent = std::numeric_limits<std::int64_t>::min() / 4;
 
+/// Products below 2^-(2^60) are 0 and above 2^(2^60) saturate there: an orbit squared at every
+/// step (a Julia set's pixel iterating towards the attracting 0 of c = 0) doubles its exponent
+/// each time and would overflow 64 bits after about 60 steps. Such values are far below any
+/// pixel's resolution (and far above any escape radius), so nothing else changes.
+inline constexpr std::int64_t min_exponent = -(std::int64_t{1} << 60);
+inline constexpr std::int64_t max_exponent = std::int64_t{1} << 60;
+
 struct FloatExp {
     double m = 0.0;
     std::int64_t e = zero_exponent;
@@ -81,6 +88,8 @@ struct FloatExp {
     FloatExp r;
     r.m = a.m * b.m;  // [1, 4)
     r.e = a.e + b.e;
+    if (r.e < min_exponent) return {};
+    if (r.e > max_exponent) r.e = max_exponent;
     if (std::fabs(r.m) >= 2.0) {
         r.m *= 0.5;
         r.e += 1;
@@ -93,6 +102,8 @@ struct FloatExp {
     FloatExp r;
     r.m = a.m / b.m;  // (0.5, 2)
     r.e = a.e - b.e;
+    if (r.e < min_exponent) return {};
+    if (r.e > max_exponent) r.e = max_exponent;
     if (std::fabs(r.m) < 1.0) {
         r.m *= 2.0;
         r.e -= 1;
@@ -214,6 +225,8 @@ struct ComplexExp {
     r.re = a.re * b.re - a.im * b.im;
     r.im = a.re * b.im + a.im * b.re;
     r.e = a.e + b.e;
+    if (r.e < min_exponent) return {};
+    if (r.e > max_exponent) r.e = max_exponent;
     r.normalize();
     return r;
 }
@@ -224,6 +237,8 @@ struct ComplexExp {
     r.re = a.re * b.m;
     r.im = a.im * b.m;
     r.e = a.e + b.e;
+    if (r.e < min_exponent) return {};
+    if (r.e > max_exponent) r.e = max_exponent;
     r.normalize();
     return r;
 }

@@ -169,36 +169,28 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
             m += skipped;
             n += skipped;
             const ComplexExp reference = orbit->at(m);
-            if (m != orbit->end && reference.e > -400 && reference.e - dzf.e > 64) {
-                // The common case at depth: dz is below Z's last bit, so z = Z + dz is Z
-                // (ComplexExp's sum drops it), |z| > |dz| (no rebase) and |z|^2 is a normal
-                // double, formed as the general path below forms it.
+            // The common case at depth: dz below Z's last bit, so z = Z + dz is Z (ComplexExp's
+            // sum drops it), |z| > |dz| (no rebase) and |z|^2 is a normal double, formed as
+            // the general case forms it.
+            const bool dz_below_z =
+                m != orbit->end && reference.e > -400 && reference.e - dzf.e > 64;
+            ComplexExp z;
+            FloatExp z_norm;
+            if (dz_below_z) {
                 norm = scale_by(reference.re * reference.re + reference.im * reference.im,
                                 2 * reference.e);
-                if (escapes(*orbit, m, norm, dzf)) {
-                    escaped = true;
-                    escaped_modulus = std::sqrt(norm);
-                    break;
-                }
-                if (n >= limit) break;
-                if (dzf.e >= plain_log2) {
-                    fe = false;
-                    dr = dzf.re_double();
-                    di = dzf.im_double();
-                }
-                if (polled_cancel(1)) break;
-                continue;
+            } else {
+                z = reference + dzf;
+                z_norm = z.norm();
+                norm = z_norm.to_double();
             }
-            const ComplexExp z = reference + dzf;
-            const FloatExp z_norm = z.norm();
-            norm = z_norm.to_double();
             if (escapes(*orbit, m, norm, dzf)) {
                 escaped = true;
                 escaped_modulus = std::sqrt(norm);
                 break;
             }
             if (n >= limit) break;
-            if (m == orbit->end || less_nonnegative(z_norm, dzf.norm())) {
+            if (!dz_below_z && (m == orbit->end || less_nonnegative(z_norm, dzf.norm()))) {
                 dzf = z;
                 m = 0;
                 orbit = restart;
@@ -332,6 +324,13 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
         if (!fe) break;  // escaped, at the limit or cancelled
     }
 
+    // An iterate beyond a double's range (a reference that overflows, e.g. a centre of
+    // 1e20000) makes inf - inf = NaN in the perturbed sums; the count rule already reads it as
+    // outside, and its |z|^2 is then +inf as the double path reports an overflowed orbit.
+    if (escaped && std::isnan(norm)) {
+        norm = std::numeric_limits<double>::infinity();
+        escaped_modulus = norm;
+    }
     PixelResult result;
     result.final_norm = norm;
     if (!escaped) {

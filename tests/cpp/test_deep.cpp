@@ -203,3 +203,39 @@ TEST(DeepRender, ReferenceLengthIsBoundedByTheOrbitNotItermax) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by fuzz/deep_view_fuzz: a pixel squared towards the attracting 0 of c = 0 doubles its
+// exponent every step (a 64-bit overflow after about 60 steps, undefined behaviour), and a
+// centre beyond a double's range made the escaping iterate's |z|^2 NaN.
+TEST(DeepRender, ExponentsStayBoundedAndOverflowReadsInfinite) {
+    DeepParams params;
+    params.family = Family::julia;
+    params.c_re = "0";
+    params.c_im = "0";
+    params.itermax = 1000;
+    const DeepRender converging(DeepView{"-0.75", "0.1", "1e-3", 4, 4}, params);
+    std::vector<std::uint32_t> counts(16);
+    converging.render(converging.full_window(), FieldBuffers{.counts = counts});
+    for (const std::uint32_t c : counts) EXPECT_EQ(c, 1000u);  // |z0| < 1: never escapes
+
+    params.c_re = "-0.1";
+    params.c_im = "0.65";
+    params.itermax = 100;
+    const DeepRender far(DeepView{"0", "1e20000", "25", 3, 3}, params);
+    std::vector<std::uint32_t> far_counts(9);
+    std::vector<double> smooth(9), norm(9), distance(9);
+    far.render(far.full_window(), FieldBuffers{.counts = far_counts,
+                                               .smooth = smooth,
+                                               .final_norm = norm,
+                                               .distance = distance});
+    for (std::size_t k = 0; k < 9; ++k) {
+        EXPECT_EQ(far_counts[k], 0u);  // the first iterate is outside
+        EXPECT_FALSE(std::isnan(smooth[k])) << k;
+        EXPECT_TRUE(std::isinf(norm[k]) && norm[k] > 0.0) << k;
+        EXPECT_EQ(distance[k], 0.0) << k;
+    }
+}
+
+}  // namespace
