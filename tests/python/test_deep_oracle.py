@@ -374,12 +374,12 @@ def test_deep_counts_agree_with_the_oracle(results, name):
         raise ExplainedMiss(str(failure)) from None
 
 
-@pytest.mark.xfail(strict=True, reason="the double path rounds Julia's c to a double")
 def test_julia_c_keeps_its_digits_at_shallow_widths():
     # Outside the set (and its bar), which covers 1e-15 to 1e-1000: c given to 50 digits (a
     # sample escaping after 25,207 iterations beside the period-7984 minibrot) at a width the
-    # double path takes. needs_deep_engine looks at the pixel spacing and the centre, not at
-    # c's digits: every pixel counts 12,286 where the oracle counts 25,133 to 25,465.
+    # double path would take. A c of 18 or more significant digits goes to the deep engine
+    # (needs_deep_engine); rounded to a double, every pixel counted 12,286 where the oracle
+    # counts 25,133 to 25,465.
     width = "1e-11"
     engine, oracle = render_both("julia", between_pixels(("0", "0"), width, 4), width, (4, 4),
                                  100000, c=SEAHORSE_7984_SAMPLE)
