@@ -129,8 +129,11 @@ bool needs_deep_engine(const DeepView& view, const DeepParams& params) {
     // The shallow path's rounding: coordinates to half an ulp (2^-53 relative to the larger
     // of |centre| and 1, the orbit's own scale), iterations adding as much per step. A pixel
     // spacing of 2^-42 of that scale leaves 2^11 ulps per pixel.
+    // (The scale to 1e-15: an upper bound such as 10^exponent overshoots by up to 3.3 bits,
+    // which sent views 10 times wider than documented to the deep engine near |centre| = 1.)
     const double spacing_log2 = width_log2 - std::log2(static_cast<double>(view.pixels_x));
-    const double scale_log2 = log2_max({&in.centre_re, &in.centre_im});
+    const double scale_log2 = std::max({0.0, in.centre_re.log2_approx(),
+                                        in.centre_im.log2_approx()});
     return spacing_log2 < scale_log2 - 42.0;
 }
 

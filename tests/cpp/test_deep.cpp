@@ -98,6 +98,15 @@ TEST(NeedsDeepEngine, ThresholdWithMargin) {
     EXPECT_TRUE(needs_deep_engine(DeepView{"-1.99996619445037", "0", "1e-14", 400, 400}, params));
     EXPECT_TRUE(needs_deep_engine(DeepView{"0.1", "0", "1e-12", 1000, 400}, params));
     EXPECT_TRUE(needs_deep_engine(DeepView{"0", "0", "1e-400", 10, 10}, params));
+    // The boundary itself: 2^-42 of max(1, |centre|) per pixel (2^-41.5 and 2^-42.5 here),
+    // whatever the centre's leading digit.
+    for (const char* centre : {"1", "-0.75", "0.0001"}) {
+        EXPECT_FALSE(needs_deep_engine(DeepView{centre, "1", "3.2e-10", 1000, 400}, params));
+        EXPECT_TRUE(needs_deep_engine(DeepView{centre, "1", "1.6e-10", 1000, 400}, params));
+    }
+    // |centre| = 1.99996...: 2^-41 per pixel
+    EXPECT_FALSE(needs_deep_engine(DeepView{"-1.99996619445037", "0", "2e-10", 400, 400}, params));
+    EXPECT_TRUE(needs_deep_engine(DeepView{"-1.99996619445037", "0", "1.6e-10", 400, 400}, params));
     EXPECT_TRUE(needs_deep_engine(DeepView{"1e400", "0", "1", 10, 10}, params));
     EXPECT_THROW((void)needs_deep_engine(DeepView{"x", "0", "1", 10, 10}, params),
                  std::invalid_argument);
