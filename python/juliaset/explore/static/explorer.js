@@ -3,6 +3,7 @@
 // (colour.js), so colormap and colouring changes need no new render.
 import * as dec from './decimal.js';
 import { colourize } from './colour.js';
+import { viewQuery } from './view_url.js';
 
 const SEED_C = ['-0.835', '-0.2321'];
 const HOME = {
@@ -80,22 +81,7 @@ function viewFromURL(search) {
 }
 
 function urlOf(v) {
-  const q = new URLSearchParams();
-  q.set('family', v.family);
-  if (v.power !== 2) q.set('power', String(v.power));
-  if (v.family === 'julia') {
-    q.set('c_re', v.c[0]);
-    q.set('c_im', v.c[1]);
-  }
-  q.set('center_re', v.center[0]);
-  q.set('center_im', v.center[1]);
-  q.set('width', v.width);
-  q.set('itermax', String(v.itermax));
-  q.set('auto', v.auto ? '1' : '0');
-  q.set('colormap', v.colormap);
-  q.set('coloring', v.coloring);
-  q.set('supersample', String(v.supersample));
-  return `?${q}`;
+  return `?${viewQuery(v)}`;
 }
 
 /** The view as window.juliaset.view() reports it (JSON-able; numbers as decimal strings). */

@@ -5,6 +5,7 @@
 // the coarser levels already here are drawn scaled under them. "explore live here" opens the
 // main explorer at the viewport's view, to zoom on past the stored resolution.
 import * as dec from './decimal.js';
+import { viewQuery } from './view_url.js';
 
 const MAX_IN_FLIGHT = 6; // tile requests at once (a browser's connections per host)
 const MAX_TILES = 384; // decoded tiles kept (256 x 256 RGBA: 96 MiB)
@@ -106,24 +107,19 @@ function viewportView() {
 function liveURL() {
   const a = store.attributes;
   const v = viewportView();
-  const q = new URLSearchParams();
-  q.set('family', a.family);
-  if (a.power !== 2) q.set('power', String(a.power));
-  if (a.family === 'julia') {
-    q.set('c_re', a.c[0]);
-    q.set('c_im', a.c[1]);
-  }
-  q.set('center_re', v.center[0]);
-  q.set('center_im', v.center[1]);
-  q.set('width', v.width);
-  q.set('itermax', String(a.itermax));
-  q.set('auto', '0');
-  const name = store.kind === 'fields' ? colormap : store.colormap;
-  if (name) q.set('colormap', name);
-  if (store.coloring) q.set('coloring', store.coloring);
   const supersample = a.image?.supersample;
-  if (Number.isInteger(supersample)) q.set('supersample', String(supersample));
-  return `/?${q}`;
+  return `/?${viewQuery({
+    family: a.family,
+    power: a.power,
+    c: a.c,
+    center: v.center,
+    width: v.width,
+    itermax: a.itermax,
+    auto: false,
+    colormap: store.kind === 'fields' ? colormap : store.colormap,
+    coloring: store.coloring,
+    supersample: Number.isInteger(supersample) ? supersample : undefined,
+  })}`;
 }
 
 function formatComplex([re, im]) {
