@@ -15,6 +15,7 @@ using deep::ComplexExp;
 using deep::Decimal;
 using deep::FloatExp;
 using deep::Mpfr;
+using deep::to_float_exp;
 
 namespace {
 
@@ -62,13 +63,6 @@ double log2_max(std::initializer_list<const Decimal*> values) {
     double best = 0.0;  // at least 1
     for (const Decimal* v : values) best = std::max(best, v->log2_upper());
     return best;
-}
-
-FloatExp to_float_exp(mpfr_srcptr x) {
-    if (mpfr_zero_p(x)) return {};
-    long e = 0;
-    const double m = mpfr_get_d_2exp(&e, x, MPFR_RNDN);
-    return {m, e};
 }
 
 void check_decimal_impl(const std::string& text, const std::string& argument) {

@@ -138,6 +138,23 @@ struct Orbit {
 /// BLA table, ~110 MB here).
 inline constexpr std::size_t max_reference_length = std::size_t{1} << 20;
 
+/// An MPFR value as FloatExp (0 stays 0), rounded to nearest.
+[[nodiscard]] inline FloatExp to_float_exp(mpfr_srcptr x) {
+    if (mpfr_zero_p(x)) return {};
+    long e = 0;
+    const double m = mpfr_get_d_2exp(&e, x, MPFR_RNDN);
+    return {m, e};
+}
+
+[[nodiscard]] inline ComplexExp to_complex_exp(mpfr_srcptr re, mpfr_srcptr im) {
+    return {to_float_exp(re), to_float_exp(im)};
+}
+
+/// (re, im) <- (re, im)^power by repeated products (power 2 as (re + im)(re - im), 2 re im);
+/// t1..t3, base_re and base_im are scratch. The reference orbits' and the oracle's step.
+void complex_power(mpfr_ptr re, mpfr_ptr im, std::uint32_t power, mpfr_ptr t1, mpfr_ptr t2,
+                   mpfr_ptr t3, mpfr_ptr base_re, mpfr_ptr base_im);
+
 /// What the reference computation needs.
 struct OrbitRequest {
     mpfr_prec_t bits = 0;

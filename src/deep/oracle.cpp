@@ -87,23 +87,7 @@ std::uint32_t oracle_at(const DeepView& view, const DeepParams& params, std::siz
     mpfr_set_d(limit, params.threshold, MPFR_RNDN);
     mpfr_sqr(limit, limit, MPFR_RNDN);  // exact: bits >= 128 > 2 * 53
     for (std::uint32_t k = 0;; ++k) {
-        if (params.power == 2) {  // (re + im)(re - im), 2 re im
-            mpfr_add(t1, zr, zi, MPFR_RNDN);
-            mpfr_sub(t2, zr, zi, MPFR_RNDN);
-            mpfr_mul(zi, zr, zi, MPFR_RNDN);
-            mpfr_mul_2ui(zi, zi, 1, MPFR_RNDN);
-            mpfr_mul(zr, t1, t2, MPFR_RNDN);
-        }
-        mpfr_set(br, zr, MPFR_RNDN);
-        mpfr_set(bi, zi, MPFR_RNDN);
-        for (std::uint32_t p = 1; params.power != 2 && p < params.power; ++p) {
-            mpfr_mul(t1, zr, br, MPFR_RNDN);
-            mpfr_mul(t2, zi, bi, MPFR_RNDN);
-            mpfr_mul(t3, zr, bi, MPFR_RNDN);
-            mpfr_mul(zi, zi, br, MPFR_RNDN);
-            mpfr_add(zi, zi, t3, MPFR_RNDN);
-            mpfr_sub(zr, t1, t2, MPFR_RNDN);
-        }
+        deep::complex_power(zr, zi, params.power, t1, t2, t3, br, bi);
         mpfr_add(zr, zr, kr, MPFR_RNDN);
         mpfr_add(zi, zi, ki, MPFR_RNDN);
         mpfr_sqr(t1, zr, MPFR_RNDN);

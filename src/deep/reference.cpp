@@ -8,24 +8,6 @@
 
 namespace juliaset::deep {
 
-namespace {
-
-FloatExp to_float_exp(mpfr_srcptr x) {
-    if (mpfr_zero_p(x)) return {};
-    long e = 0;
-    const double m = mpfr_get_d_2exp(&e, x, MPFR_RNDN);
-    return {m, e};
-}
-
-ComplexExp to_complex_exp(mpfr_srcptr re, mpfr_srcptr im) {
-    long re_e = 0;
-    long im_e = 0;
-    const double re_m = mpfr_zero_p(re) ? 0.0 : mpfr_get_d_2exp(&re_e, re, MPFR_RNDN);
-    const double im_m = mpfr_zero_p(im) ? 0.0 : mpfr_get_d_2exp(&im_e, im, MPFR_RNDN);
-    return {FloatExp(re_m, re_e), FloatExp(im_m, im_e)};
-}
-
-// (re, im) <- (re, im)^power by repeated products; t1..t3 are scratch.
 void complex_power(mpfr_ptr re, mpfr_ptr im, std::uint32_t power, mpfr_ptr t1, mpfr_ptr t2,
                    mpfr_ptr t3, mpfr_ptr base_re, mpfr_ptr base_im) {
     if (power == 2) {
@@ -49,8 +31,6 @@ void complex_power(mpfr_ptr re, mpfr_ptr im, std::uint32_t power, mpfr_ptr t1, m
         mpfr_sub(re, t1, t2, MPFR_RNDN);
     }
 }
-
-}  // namespace
 
 Orbit compute_orbit(const OrbitRequest& request, const DeepProgress& progress,
                     const std::atomic<bool>* cancel) {
