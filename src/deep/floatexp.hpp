@@ -49,6 +49,14 @@ inline constexpr std::int64_t zero_exponent = std::numeric_limits<std::int64_t>:
 inline constexpr std::int64_t min_exponent = -(std::int64_t{1} << 60);
 inline constexpr std::int64_t max_exponent = std::int64_t{1} << 60;
 
+/// A product's (or quotient's) exponent kept in range: false when the value is to read 0,
+/// else true with the exponent saturated at max_exponent.
+[[nodiscard]] JULIASET_FORCE_INLINE bool bounded_exponent(std::int64_t& e) noexcept {
+    if (e < min_exponent) return false;
+    if (e > max_exponent) e = max_exponent;
+    return true;
+}
+
 struct FloatExp {
     double m = 0.0;
     std::int64_t e = zero_exponent;
@@ -88,8 +96,7 @@ struct FloatExp {
     FloatExp r;
     r.m = a.m * b.m;  // [1, 4)
     r.e = a.e + b.e;
-    if (r.e < min_exponent) return {};
-    if (r.e > max_exponent) r.e = max_exponent;
+    if (!bounded_exponent(r.e)) return {};
     if (std::fabs(r.m) >= 2.0) {
         r.m *= 0.5;
         r.e += 1;
@@ -102,8 +109,7 @@ struct FloatExp {
     FloatExp r;
     r.m = a.m / b.m;  // (0.5, 2)
     r.e = a.e - b.e;
-    if (r.e < min_exponent) return {};
-    if (r.e > max_exponent) r.e = max_exponent;
+    if (!bounded_exponent(r.e)) return {};
     if (std::fabs(r.m) < 1.0) {
         r.m *= 2.0;
         r.e -= 1;
@@ -225,8 +231,7 @@ struct ComplexExp {
     r.re = a.re * b.re - a.im * b.im;
     r.im = a.re * b.im + a.im * b.re;
     r.e = a.e + b.e;
-    if (r.e < min_exponent) return {};
-    if (r.e > max_exponent) r.e = max_exponent;
+    if (!bounded_exponent(r.e)) return {};
     r.normalize();
     return r;
 }
@@ -237,8 +242,7 @@ struct ComplexExp {
     r.re = a.re * b.m;
     r.im = a.im * b.m;
     r.e = a.e + b.e;
-    if (r.e < min_exponent) return {};
-    if (r.e > max_exponent) r.e = max_exponent;
+    if (!bounded_exponent(r.e)) return {};
     r.normalize();
     return r;
 }
