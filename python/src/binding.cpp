@@ -430,25 +430,32 @@ juliaset::PixelGrid make_sized_grid(double xleft, double xright, double ybot, do
                                static_cast<std::size_t>(height));
 }
 
-juliaset::JuliaParams make_family_params(const std::string& family, std::int64_t power,
-                                         double c_re, double c_im, double threshold,
-                                         std::int64_t itermin, std::int64_t itermax) {
-    juliaset::Family parsed_family = juliaset::Family::julia;
-    if (family == "mandelbrot") {
-        parsed_family = juliaset::Family::mandelbrot;
-    } else if (family != "julia") {
-        throw std::invalid_argument("family must be \"julia\" or \"mandelbrot\", got \"" +
-                                    family + "\"");
-    }
+// The family and power of every entry point (the double path's and the deep engine's).
+juliaset::Family parse_family(const std::string& family) {
+    if (family == "mandelbrot") return juliaset::Family::mandelbrot;
+    if (family == "julia") return juliaset::Family::julia;
+    throw std::invalid_argument("family must be \"julia\" or \"mandelbrot\", got \"" + family +
+                                "\"");
+}
+
+std::uint32_t checked_power(std::int64_t power) {
     if (power < juliaset::min_power || power > juliaset::max_power) {
         throw std::invalid_argument("power must be between " +
                                     std::to_string(juliaset::min_power) + " and " +
                                     std::to_string(juliaset::max_power) + ", got " +
                                     std::to_string(power));
     }
+    return static_cast<std::uint32_t>(power);
+}
+
+juliaset::JuliaParams make_family_params(const std::string& family, std::int64_t power,
+                                         double c_re, double c_im, double threshold,
+                                         std::int64_t itermin, std::int64_t itermax) {
+    const juliaset::Family parsed_family = parse_family(family);
+    const std::uint32_t parsed_power = checked_power(power);
     juliaset::JuliaParams params = make_params(c_re, c_im, threshold, itermin, itermax);
     params.family = parsed_family;
-    params.power = static_cast<std::uint32_t>(power);
+    params.power = parsed_power;
     return params;
 }
 
@@ -848,22 +855,9 @@ juliaset::DeepView make_deep_view(const std::string& center_re, const std::strin
 juliaset::DeepParams make_deep_params(const std::string& family, std::int64_t power,
                                       const std::string& c_re, const std::string& c_im,
                                       double threshold, std::int64_t itermax) {
-    juliaset::DeepParams params;  // its default family is the Mandelbrot set: set both
-    if (family == "mandelbrot") {
-        params.family = juliaset::Family::mandelbrot;
-    } else if (family == "julia") {
-        params.family = juliaset::Family::julia;
-    } else {
-        throw std::invalid_argument("family must be \"julia\" or \"mandelbrot\", got \"" +
-                                    family + "\"");
-    }
-    if (power < juliaset::min_power || power > juliaset::max_power) {
-        throw std::invalid_argument("power must be between " +
-                                    std::to_string(juliaset::min_power) + " and " +
-                                    std::to_string(juliaset::max_power) + ", got " +
-                                    std::to_string(power));
-    }
-    params.power = static_cast<std::uint32_t>(power);
+    juliaset::DeepParams params;
+    params.family = parse_family(family);
+    params.power = checked_power(power);
     if (params.family == juliaset::Family::julia) {
         juliaset::check_decimal(c_re, "c (real part)");
         juliaset::check_decimal(c_im, "c (imaginary part)");
