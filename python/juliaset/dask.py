@@ -365,47 +365,39 @@ def _sum_histograms(*histograms: Histogram) -> Histogram:
 
 def _samples_view(parameters: Mapping[str, Any], samples: bool = True) -> View:
     """The View of a checked record's samples (its pixels times ``supersample`` each way), or
-    of its pixels (``samples=False``)."""
+    of its pixels (``samples=False``): a deep one, or the double region the command would use
+    (a schema-2 view that does not need the deep engine) with Julia's c rounded to doubles.
+    ValueError for a deep view with ``precision='single'`` (a double-path option)."""
     n = parameters["supersample"] if samples else 1
-    c_re, c_im = _record_c(parameters)
+    c_re, c_im = (rounded(part) if isinstance(part, str) else part for part in parameters["c"])
     iteration = {
         "family": parameters["family"], "power": parameters["power"],
         "c_re": c_re, "c_im": c_im,
         "threshold": parameters["threshold"], "itermax": parameters["itermax"],
     }
+    pixels = (parameters["width"] * n, parameters["height"] * n)
     exact = _record_view(parameters)
     if exact is not None and exact.deep:
-        return View(parameters["family"], iteration, (0.0, 0.0, 0.0, 0.0),
-                    parameters["width"] * n, parameters["height"] * n,
+        if parameters["precision"] != "double":
+            raise ValueError("parameters['precision'] = 'single' is for the double path; this "
+                             "view needs the deep engine")
+        return View(parameters["family"], iteration, (0.0, 0.0, 0.0, 0.0), *pixels,
                     (*exact.center, exact.width, *exact.c))
-    region = _record_region(parameters)
-    return View(parameters["family"], iteration,
-                (region["xleft"], region["xright"], region["ybot"], region["ytop"]),
-                parameters["width"] * n, parameters["height"] * n)
-
-
-def _record_c(parameters: Mapping[str, Any]) -> Tuple[float, float]:
-    """Julia's c of a checked record as the double path takes it (exact strings rounded)."""
-    re, im = parameters["c"]
-    return (rounded(re) if isinstance(re, str) else re, rounded(im) if isinstance(im, str) else im)
-
-
-def _record_region(parameters: Mapping[str, Any]) -> Dict[str, float]:
-    """The double region of a checked record that the double path renders (a schema-2 view
-    that doesn't need the deep engine is the region the command would use)."""
-    exact = _record_view(parameters)
     if exact is None:
-        return dict(parameters["region"])
-    return dict(zip(("xleft", "xright", "ybot", "ytop"), _shallow_grid(exact).bounds()))
+        region = parameters["region"]
+        bounds = (region["xleft"], region["xright"], region["ybot"], region["ytop"])
+    else:
+        bounds = _shallow_grid(exact).bounds()
+    return View(parameters["family"], iteration, bounds, *pixels)
 
 
 def _render_image_window(
     parameters: Mapping[str, Any], colormap: Any, x0: int, y0: int, width: int, height: int,
     histogram: Optional[Histogram], threads: int,
 ) -> NDArray[Any]:
-    samples = _samples_view(parameters)
-    if samples.deep is not None:
-        image: NDArray[Any] = _deep_engine(samples).image_window(
+    view = _samples_view(parameters, samples=False)
+    if view.deep is not None:
+        image: NDArray[Any] = _deep_engine(_samples_view(parameters)).image_window(
             x0, y0, width, height, itermin=parameters["itermin"],
             coloring=parameters["coloring"], colormap=colormap, bits=parameters["bits"],
             supersample=parameters["supersample"],
@@ -413,15 +405,13 @@ def _render_image_window(
             histogram_samples=None if histogram is None else histogram[1], threads=threads,
         )
         return image
-    region = _record_region(parameters)
-    c_re, c_im = _record_c(parameters)
     return _core.image_window(
-        region["xleft"], region["xright"], region["ybot"], region["ytop"],
-        parameters["width"], parameters["height"], x0, y0, width, height,
-        family=parameters["family"], power=parameters["power"], c_re=c_re, c_im=c_im,
-        threshold=parameters["threshold"], itermin=parameters["itermin"],
-        itermax=parameters["itermax"], coloring=parameters["coloring"], colormap=colormap,
-        bits=parameters["bits"], supersample=parameters["supersample"],
+        *view.bounds, view.width, view.height, x0, y0, width, height,
+        family=parameters["family"], power=parameters["power"], c_re=view.iteration["c_re"],
+        c_im=view.iteration["c_im"], threshold=parameters["threshold"],
+        itermin=parameters["itermin"], itermax=parameters["itermax"],
+        coloring=parameters["coloring"], colormap=colormap, bits=parameters["bits"],
+        supersample=parameters["supersample"],
         histogram_counts=None if histogram is None else histogram[0],
         histogram_samples=None if histogram is None else histogram[1],
         threads=threads, precision=CORE_PRECISION[parameters["precision"]],
@@ -446,9 +436,7 @@ def render_parameters(
     ``julia_image`` passes it.
     """
     checked = check_parameters(parameters)
-    if _samples_view(checked).deep is not None and checked["precision"] != "double":
-        raise ValueError("parameters['precision'] = 'single' is for the double path; this view "
-                         "needs the deep engine")
+    samples = _samples_view(checked)  # validates now, before anything is computed
     _, core_colormap = resolve_colormap(checked["colormap"] if colormap is None else colormap)
     chunk_threads = _chunk_threads(threads)
     rows, columns = normalize_chunks(chunks, checked["height"], checked["width"])
@@ -465,7 +453,6 @@ def render_parameters(
                 "juliaset.dask (the histogram pass counts in double precision)"
             )
         n = checked["supersample"]
-        samples = _samples_view(checked)
         histogram_layer = f"juliaset-histogram-{token}"
         histogram: Dict[Any, Any] = {}
         for i, (y0, height) in enumerate(zip(_offsets(rows), rows)):

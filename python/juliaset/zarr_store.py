@@ -578,9 +578,6 @@ def render_image(
     level table (that pass is not resumable: it stores nothing)."""
     checked = check_parameters(parameters)
     _, colormap = resolve_colormap(checked["colormap"])
-    if _samples_view(checked).deep is not None and checked["precision"] != "double":
-        raise ValueError("parameters['precision'] = 'single' is for the double path; this view "
-                         "needs the deep engine")
     parsed = _samples_view(checked, samples=False)
     chunk_shape = _regular_chunks(chunks, parsed.height, parsed.width, pyramid)
     shapes = level_shapes(parsed.height, parsed.width, chunk_shape) if pyramid else [
