@@ -3,6 +3,7 @@
 // (colour.js), so colormap and colouring changes need no new render.
 import * as dec from './decimal.js';
 import { colourize } from './colour.js';
+import { $, addColormapOptions, showMessage } from './page.js';
 import { viewQuery } from './view_url.js';
 
 const SEED_C = ['-0.835', '-0.2321'];
@@ -17,7 +18,6 @@ const PANEL_ITERMAX = 500;
 const SESSION = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) =>
   b.toString(16).padStart(2, '0')).join('');
 
-const $ = (id) => document.getElementById(id);
 const mainCanvas = $('view');
 const mainContext = mainCanvas.getContext('2d', { alpha: false });
 const panelCanvas = $('panel');
@@ -658,23 +658,10 @@ function updateStatus(state) {
   document.body.dataset.state = state;
 }
 
-let messageTimer = null;
-function showMessage(text) {
-  const box = $('message');
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(messageTimer);
-  messageTimer = setTimeout(() => { box.hidden = true; }, 4000);
-}
 
 function bindControls() {
   const colormap = $('colormap');
-  for (const name of info.colormaps) {
-    const option = document.createElement('option');
-    option.value = name;
-    option.textContent = name;
-    colormap.append(option);
-  }
+  addColormapOptions(colormap, info.colormaps);
   $('family').addEventListener('change', (event) => {
     const family = event.target.value;
     setView({ ...view, family, center: HOME[family].center.slice(), width: HOME[family].width });

@@ -5,13 +5,13 @@
 // the coarser levels already here are drawn scaled under them. "explore live here" opens the
 // main explorer at the viewport's view, to zoom on past the stored resolution.
 import * as dec from './decimal.js';
+import { $, addColormapOptions, showMessage } from './page.js';
 import { viewQuery } from './view_url.js';
 
 const MAX_IN_FLIGHT = 6; // tile requests at once (a browser's connections per host)
 const MAX_TILES = 384; // decoded tiles kept (256 x 256 RGBA: 96 MiB)
 const MIN_SCALE = 1 / 64; // the deepest zoom: a level-0 pixel 64 canvas pixels wide
 
-const $ = (id) => document.getElementById(id);
 const canvas = $('view');
 const context = canvas.getContext('2d', { alpha: false });
 
@@ -343,14 +343,6 @@ function viewportFromHash() {
   return true;
 }
 
-let messageTimer = null;
-function showMessage(text) {
-  const box = $('message');
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(messageTimer);
-  messageTimer = setTimeout(() => { box.hidden = true; }, 4000);
-}
 
 function describe() {
   const a = store.attributes;
@@ -370,12 +362,7 @@ function describe() {
   $('live').addEventListener('click', saveViewport);
   if (store.kind === 'fields') {
     const select = $('colormap');
-    for (const name of store.colormaps) {
-      const option = document.createElement('option');
-      option.value = name;
-      option.textContent = name;
-      select.append(option);
-    }
+    addColormapOptions(select, store.colormaps);
     select.value = colormap;
     $('colormap-label').hidden = false;
     select.addEventListener('change', () => {
