@@ -4,6 +4,7 @@
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "bands.hpp"
 #include "deep/engine.hpp"
@@ -350,6 +351,10 @@ void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
     const FloatExp half = s.engine.half_spacing;
     const FloatExp distance_unit =
         s.params.distance_in_pixels ? s.pixel_spacing : FloatExp(1.0);
+    // The SIMD kernel iterates groups of neighbouring pixels of power 2 without the distance's
+    // derivative; Kernel::scalar (the tests' oracle) and everything else take the scalar one.
+    const bool simd =
+        options.kernel == Kernel::automatic && !want_derivative && s.params.power == 2;
     std::mutex progress_mutex;
     std::size_t rows_done = 0;
     parallel_for(
@@ -359,17 +364,33 @@ void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
             const FloatExp im = s.offset_im +
                                 FloatExp(static_cast<double>(h) - 2.0 * static_cast<double>(j)) *
                                     half;
+            std::vector<ComplexExp> deltas(window.width);
             for (std::size_t column = 0; column < window.width; ++column) {
-                if (options.cancel != nullptr &&
-                    options.cancel->load(std::memory_order_relaxed)) {
-                    return;
-                }
                 const std::size_t i = window.x0 + column;
                 const FloatExp re =
                     s.offset_re +
                     FloatExp(2.0 * static_cast<double>(i) - static_cast<double>(w)) * half;
-                const deep::PixelResult r = deep::iterate_pixel(
-                    s.engine, ComplexExp(re, im), want_derivative, options.cancel);
+                deltas[column] = ComplexExp(re, im);
+            }
+            std::vector<deep::PixelResult> results(window.width);
+            if (simd) {
+                deep::iterate_row_simd(s.engine, deltas.data(), deltas.size(), results.data(),
+                                       options.cancel);
+            } else {
+                for (std::size_t column = 0; column < window.width; ++column) {
+                    if (options.cancel != nullptr &&
+                        options.cancel->load(std::memory_order_relaxed)) {
+                        return;
+                    }
+                    results[column] = deep::iterate_pixel(s.engine, deltas[column],
+                                                          want_derivative, options.cancel);
+                }
+            }
+            if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+                return;
+            }
+            for (std::size_t column = 0; column < window.width; ++column) {
+                const deep::PixelResult& r = results[column];
                 const std::size_t index = row * window.width + column;
                 if (!out.counts.empty()) out.counts[index] = r.count;
                 if (!out.smooth.empty()) out.smooth[index] = r.smooth;

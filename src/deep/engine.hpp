@@ -192,6 +192,45 @@ struct Engine {
     ComplexExp centre;  // the reference's centre (Julia without primary orbit: z0 = centre + delta)
 };
 
+// The state at a rebase, for cycle detection (Brent): at a rebase m = 0 on the orbit that
+// starts at 0, so the delta (and its representation) is the whole state.
+struct Snapshot {
+    double re = 0.0, im = 0.0;
+    std::int64_t e = 0;
+    bool fe = false;
+    friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
+struct CycleDetector {
+    bool active = true;
+    bool have = false;
+    Snapshot tortoise;
+    std::uint64_t tortoise_n = 0;
+    std::uint64_t power = 1;
+    std::uint64_t lambda = 0;
+
+    // Called at each rebase with the iteration index n; returns the number of iterations
+    // that may be skipped (whole cycles that fit before `limit`), 0 if none.
+    std::uint64_t observe(const Snapshot& s, std::uint64_t n, std::uint64_t limit) noexcept {
+        if (!active) return 0;
+        if (have && s == tortoise) {
+            active = false;
+            const std::uint64_t period = n - tortoise_n;
+            if (period == 0) return 0;
+            return (limit - n) / period * period;
+        }
+        if (!have || lambda == power) {
+            tortoise = s;
+            tortoise_n = n;
+            have = true;
+            power *= 2;
+            lambda = 0;
+        }
+        ++lambda;
+        return 0;
+    }
+};
+
 /// One pixel's results.
 struct PixelResult {
     std::uint32_t count = 0;
@@ -204,6 +243,38 @@ struct PixelResult {
 /// Mandelbrot family, dz0 for Julia). `want_derivative` carries d z / d c (d z / d z0).
 PixelResult iterate_pixel(const Engine& engine, const ComplexExp& delta, bool want_derivative,
                           const std::atomic<bool>* cancel) noexcept;
+
+/// A pixel's state at the top of a double-mode step: where the SIMD kernel takes a pixel over
+/// from the scalar one, and hands it back.
+struct PixelState {
+    bool on_restart = false;  // iterating Engine's restart orbit (Julia: the critical one)
+    std::size_t m = 0;
+    std::uint64_t n = 0;
+    double dr = 0.0, di = 0.0;
+    CycleDetector cycles;
+};
+
+/// Runs the scalar kernel on a pixel (no derivative) up to the top of its first double-mode
+/// step: true with `state` filled there, false with `result` final when the pixel ended first
+/// (escaped, at the limit, cancelled, or never in double mode).
+bool start_pixel(const Engine& engine, const ComplexExp& delta, PixelState& state,
+                 PixelResult& result, const std::atomic<bool>* cancel) noexcept;
+
+/// The scalar kernel (no derivative) from `state`, to the pixel's end: the same result as
+/// iterate_pixel when `state` is one that iterate_pixel passes through.
+PixelResult resume_pixel(const Engine& engine, const ComplexExp& delta, const PixelState& state,
+                         const std::atomic<bool>* cancel) noexcept;
+
+/// A pixel's results (no distance) from its last iteration index n and |z|^2 there.
+PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
+                         bool escaped) noexcept;
+
+/// iterate_pixel (no derivative) for `count` pixels of one image row, bit for bit: groups of
+/// neighbouring pixels, which take the same reference steps for most of their orbits, are
+/// iterated side by side in SIMD lanes while they do (perturb_simd.cpp); each pixel is started
+/// and finished by the scalar kernel.
+void iterate_row_simd(const Engine& engine, const ComplexExp* deltas, std::size_t count,
+                      PixelResult* results, const std::atomic<bool>* cancel) noexcept;
 
 /// Bits of precision for a view (see docs/design.md).
 /// `keep_given_digits` adds the bits that the centre's given digits need (a view's own

@@ -15,48 +15,14 @@ namespace juliaset::deep {
 
 namespace {
 
-// The state at a rebase, for cycle detection (Brent): at a rebase m = 0 on the orbit that
-// starts at 0, so the delta (and its representation) is the whole state.
-struct Snapshot {
-    double re = 0.0, im = 0.0;
-    std::int64_t e = 0;
-    bool fe = false;
-    friend bool operator==(const Snapshot&, const Snapshot&) = default;
-};
+// How run() begins and ends: a whole pixel; from its start to the top of its first
+// double-mode step, saved in `*state` (start_pixel); or from `*state` to its end
+// (resume_pixel).
+enum class Span { whole, to_double_mode, from_state };
 
-struct CycleDetector {
-    bool active = true;
-    bool have = false;
-    Snapshot tortoise;
-    std::uint64_t tortoise_n = 0;
-    std::uint64_t power = 1;
-    std::uint64_t lambda = 0;
-
-    // Called at each rebase with the iteration index n; returns the number of iterations
-    // that may be skipped (whole cycles that fit before `limit`), 0 if none.
-    std::uint64_t observe(const Snapshot& s, std::uint64_t n, std::uint64_t limit) noexcept {
-        if (!active) return 0;
-        if (have && s == tortoise) {
-            active = false;
-            const std::uint64_t period = n - tortoise_n;
-            if (period == 0) return 0;
-            return (limit - n) / period * period;
-        }
-        if (!have || lambda == power) {
-            tortoise = s;
-            tortoise_n = n;
-            have = true;
-            power *= 2;
-            lambda = 0;
-        }
-        ++lambda;
-        return 0;
-    }
-};
-
-template <int kPower, bool kMandelbrot, bool kDerivative>
-PixelResult run(const Engine& engine, const ComplexExp& delta,
-                const std::atomic<bool>* cancel) noexcept {
+template <int kPower, bool kMandelbrot, bool kDerivative, Span kSpan = Span::whole>
+PixelResult run(const Engine& engine, const ComplexExp& delta, const std::atomic<bool>* cancel,
+                PixelState* state = nullptr, bool* stopped_at_state = nullptr) noexcept {
     const std::uint32_t power = kPower == 0 ? engine.power : static_cast<std::uint32_t>(kPower);
     const double t2 = engine.threshold_squared;
     const std::uint64_t limit = std::uint64_t{engine.itermax} + 1;
@@ -91,6 +57,15 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
         di = dzf.im_double();
     }
     CycleDetector cycles;
+    if constexpr (kSpan == Span::from_state) {
+        orbit = state->on_restart ? restart : &engine.primary;
+        m = state->m;
+        n = state->n;
+        dr = state->dr;
+        di = state->di;
+        fe = false;
+        cycles = state->cycles;
+    }
     std::uint64_t since_poll = 0;
     double norm = 0.0;  // |z|^2 of the last iterate
     bool escaped = false;
@@ -208,6 +183,16 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
 
         // --- double mode ---
         for (;;) {
+            if constexpr (kSpan == Span::to_double_mode) {
+                state->on_restart = orbit != &engine.primary;
+                state->m = m;
+                state->n = n;
+                state->dr = dr;
+                state->di = di;
+                state->cycles = cycles;
+                *stopped_at_state = true;
+                return {};
+            }
             std::size_t steps_taken = 0;
             if (m >= orbit->base && m < orbit->end && !orbit->first.empty()) {
                 const std::size_t offset = m - orbit->base;
@@ -324,25 +309,11 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
         if (!fe) break;  // escaped, at the limit or cancelled
     }
 
-    // An iterate beyond a double's range (a reference that overflows, e.g. a centre of
-    // 1e20000) makes inf - inf = NaN in the perturbed sums; the count rule already reads it as
-    // outside, and its |z|^2 is then +inf as the double path reports an overflowed orbit.
-    if (escaped && std::isnan(norm)) {
-        norm = std::numeric_limits<double>::infinity();
-        escaped_modulus = norm;
-    }
-    PixelResult result;
-    result.final_norm = norm;
-    if (!escaped) {
-        result.count = engine.itermax;
-        result.smooth = static_cast<double>(engine.itermax);
-        return result;
-    }
-    result.count = static_cast<std::uint32_t>(n - 1);
-    const double k = static_cast<double>(result.count);
-    result.smooth = k + 1.0 - std::log(std::log(norm) / std::log(t2)) /
-                                  std::log(static_cast<double>(power));
+    // A NaN |z|^2 (see finish_pixel) has no distance either.
+    if (escaped && std::isnan(norm)) escaped_modulus = std::numeric_limits<double>::infinity();
+    PixelResult result = finish_pixel(engine, n, norm, escaped);
     if constexpr (kDerivative) {
+        if (!escaped) return result;
         const FloatExp der = derivative.abs();
         if (!der.is_zero() && std::isfinite(escaped_modulus)) {
             result.distance = FloatExp(escaped_modulus * std::log(escaped_modulus)) / der;
@@ -352,6 +323,58 @@ PixelResult run(const Engine& engine, const ComplexExp& delta,
 }
 
 }  // namespace
+
+PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
+                         bool escaped) noexcept {
+    // An iterate beyond a double's range (a reference that overflows, e.g. a centre of
+    // 1e20000) makes inf - inf = NaN in the perturbed sums; the count rule already reads it as
+    // outside, and its |z|^2 is then +inf as the double path reports an overflowed orbit.
+    if (escaped && std::isnan(norm)) norm = std::numeric_limits<double>::infinity();
+    PixelResult result;
+    result.final_norm = norm;
+    if (!escaped) {
+        result.count = engine.itermax;
+        result.smooth = static_cast<double>(engine.itermax);
+        return result;
+    }
+    result.count = static_cast<std::uint32_t>(n - 1);
+    const double k = static_cast<double>(result.count);
+    result.smooth = k + 1.0 - std::log(std::log(norm) / std::log(engine.threshold_squared)) /
+                                  std::log(static_cast<double>(engine.power));
+    return result;
+}
+
+bool start_pixel(const Engine& engine, const ComplexExp& delta, PixelState& state,
+                 PixelResult& result, const std::atomic<bool>* cancel) noexcept {
+    bool stopped = false;
+    const bool mandelbrot = engine.family == Family::mandelbrot;
+    if (engine.power == 2) {
+        result = mandelbrot
+                     ? run<2, true, false, Span::to_double_mode>(engine, delta, cancel, &state,
+                                                                 &stopped)
+                     : run<2, false, false, Span::to_double_mode>(engine, delta, cancel, &state,
+                                                                  &stopped);
+    } else {
+        result = mandelbrot
+                     ? run<0, true, false, Span::to_double_mode>(engine, delta, cancel, &state,
+                                                                 &stopped)
+                     : run<0, false, false, Span::to_double_mode>(engine, delta, cancel, &state,
+                                                                  &stopped);
+    }
+    return stopped;
+}
+
+PixelResult resume_pixel(const Engine& engine, const ComplexExp& delta, const PixelState& state,
+                         const std::atomic<bool>* cancel) noexcept {
+    PixelState copy = state;
+    const bool mandelbrot = engine.family == Family::mandelbrot;
+    if (engine.power == 2) {
+        return mandelbrot ? run<2, true, false, Span::from_state>(engine, delta, cancel, &copy)
+                          : run<2, false, false, Span::from_state>(engine, delta, cancel, &copy);
+    }
+    return mandelbrot ? run<0, true, false, Span::from_state>(engine, delta, cancel, &copy)
+                      : run<0, false, false, Span::from_state>(engine, delta, cancel, &copy);
+}
 
 PixelResult iterate_pixel(const Engine& engine, const ComplexExp& delta, bool want_derivative,
                           const std::atomic<bool>* cancel) noexcept {
