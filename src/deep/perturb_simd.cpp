@@ -10,9 +10,10 @@
 // (BLA skips, single steps and rebases alike). So a group of neighbours (one vector of lanes)
 // advances together: one reference index m and iteration count n for the group, the table
 // read once and broadcast, each lane's dz in its lane. When the lanes would part (some may
-// skip further than others, or some rebase and others not) every lane still going goes back to
-// the scalar kernel at the top of that step, and finishes there. Lanes that escape finish where
-// they are.
+// skip further than others, or some rebase and others not) the group splits at the top of that
+// step into the two sets that agree, each going on as a group of its own (a set of one or two
+// lanes finishes in the scalar kernel, which is cheaper for so few). Lanes that escape finish
+// where they are.
 //
 // Exactness: each lane performs the scalar kernel's operations (perturb.cpp, double mode) in
 // its order, so results are bit for bit the scalar kernel's (tests/cpp/test_deep_simd.cpp).
@@ -42,6 +43,10 @@ using VI = hn::Vec<DI>;
 using M = hn::Mask<D>;
 
 constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+// The fewest lanes worth a group of their own where a group parts: fewer go to the scalar
+// kernel. At the peer's location (1e-100) 2 and 3 measured the same, and never regrouping
+// (every parting lane to the scalar kernel) 15 % slower.
+constexpr std::size_t kMinGroup = 3;
 
 // Whether two pixels' states at a double-mode step are one group's: the same step of the same
 // orbit, and cycle detectors that will decide alike (their tortoises are each lane's own).
@@ -52,268 +57,364 @@ bool SameStep(const PixelState& a, const PixelState& b) noexcept {
            a.cycles.lambda == b.cycles.lambda;
 }
 
-// The group's state that is the same for every lane.
+// The group's state that is the same for every lane: its step, and its cycle detector but
+// for the tortoise (each lane has its own). Plain fields, kept in registers by Run.
 struct Shared {
     bool on_restart;
     std::size_t m;
     std::uint64_t n;
-    CycleDetector cycles;  // its tortoise unused: each lane has its own
+    bool cycles_active, cycles_have;
+    std::uint64_t tortoise_n, power, lambda;
 };
 
-// Iterates the group of `lanes` pixels starting at deltas[0] (those with in_group set, all in
-// `start`'s step) to their ends, results in results[0 ..).
+// A group of neighbouring pixels (one vector of lanes) iterated together: their per-lane
+// constants, and Run, which iterates a set of them that share a step to their ends.
+template <bool kMandelbrot>
+class LaneGroup {
+public:
+    LaneGroup(const Engine& engine, const ComplexExp* deltas, const PixelState* states,
+              std::size_t lanes, PixelResult* results, const std::atomic<bool>* cancel)
+        : engine_(engine), deltas_(deltas), lanes_(lanes), results_(results), cancel_(cancel),
+          restart_(kMandelbrot ? &engine.primary : &engine.critical),
+          limit_(std::uint64_t{engine.itermax} + 1) {
+        const D d;
+        const DI di;
+        HWY_ALIGN double re[kMaxLanes];
+        HWY_ALIGN double im[kMaxLanes];
+        HWY_ALIGN double m_re[kMaxLanes];
+        HWY_ALIGN double m_im[kMaxLanes];
+        HWY_ALIGN std::int64_t e[kMaxLanes];
+        // dc as the scalar kernel reads it: as doubles for a step, as mantissas and exponent
+        // for a skip's B dc (0 in lanes without a pixel).
+        for (std::size_t i = 0; i < hn::Lanes(d); ++i) {
+            const ComplexExp dc = (i < lanes && kMandelbrot) ? deltas[i] : ComplexExp();
+            re[i] = dc.re_double();
+            im[i] = dc.im_double();
+            m_re[i] = dc.re;
+            m_im[i] = dc.im;
+            e[i] = dc.e;
+            tortoise_[i] = i < lanes ? states[i].cycles.tortoise : Snapshot{};
+        }
+        dc_re_ = hn::Load(d, re);
+        dc_im_ = hn::Load(d, im);
+        dcm_re_ = hn::Load(d, m_re);
+        dcm_im_ = hn::Load(d, m_im);
+        dc_e_ = hn::Load(di, e);
+    }
+
+    // Iterates the lanes of `active`, all at the top of step `g` with their dz in (dr, di)
+    // and their double-mode tortoises in (t_re, t_im) where t_plain (others: tortoise_), to
+    // their ends. Where the lanes part, each part goes on from that step as a group of its own
+    // (recursion at most lanes deep: each part is smaller); lanes that leave what the group
+    // follows (a found cycle, extended exponents, B dc above 2^1023) finish in the scalar
+    // kernel.
+    void Run(Shared g, V dr, V dim, V t_re, V t_im, M t_plain, M active) {
+        const D d;
+        const DI di;
+        const double t2 = engine_.threshold_squared;
+        const V t2v = hn::Set(d, t2);
+        const V margin = hn::Set(d, t2 * Orbit::threshold_margin);
+        const V plain_squared = hn::Set(d, std::ldexp(1.0, 2 * double_mode_log2(2)));
+        const V two = hn::Set(d, 2.0);
+        // The shared state in plain locals (a struct copied at every step went through
+        // memory and stalled store forwarding); `at_top` rebuilds it for Split.
+        bool on_restart = g.on_restart;
+        std::size_t m = g.m;
+        std::uint64_t n = g.n;
+        bool cycles_active = g.cycles_active;
+        bool cycles_have = g.cycles_have;
+        std::uint64_t tortoise_n = g.tortoise_n;
+        std::uint64_t power = g.power;
+        std::uint64_t lambda = g.lambda;
+        const Orbit* orbit = on_restart ? restart_ : &engine_.primary;
+        std::uint32_t since_poll = 0;
+        for (;;) {
+            // This step's top, where a group that parts goes on from (Split). The cycle
+            // detector changes only after the last Split of a step.
+            const bool on_restart0 = on_restart;
+            const std::size_t m0 = m;
+            const std::uint64_t n0 = n;
+            auto at_top = [=] {
+                return Shared{on_restart0, m0,         n0,    cycles_active,
+                              cycles_have, tortoise_n, power, lambda};
+            };
+            const V dr0 = dr;
+            const V di0 = dim;
+            const V t_re0 = t_re;
+            const V t_im0 = t_im;
+            const M t_plain0 = t_plain;
+            const V dz_norm = hn::Add(hn::Mul(dr, dr), hn::Mul(dim, dim));
+
+            // The scan, once for the group: the lanes agree on a level while all of them or
+            // none may take it.
+            const BlaPlain* best = nullptr;
+            std::uint64_t steps = 1;
+            if (m >= orbit->base && m < orbit->end && !orbit->first.empty()) {
+                const std::size_t offset = m - orbit->base;
+                const std::uint32_t begin = orbit->first[offset];
+                const std::uint32_t stop = orbit->first[offset + 1];
+                for (std::uint32_t k = begin; k < stop; ++k) {
+                    const std::uint64_t level_steps = std::uint64_t{2} << (k - begin);
+                    const BlaPlain& e = orbit->plain[k];
+                    if (n + level_steps > limit_) break;
+                    const M inside = hn::And(hn::Lt(dz_norm, hn::Set(d, e.r2)), active);
+                    if (hn::AllFalse(d, hn::AndNot(inside, active))) {
+                        best = &e;
+                        steps = level_steps;
+                        continue;
+                    }
+                    if (!hn::AllFalse(d, inside)) {
+                        Split(at_top(), dr0, di0, t_re0, t_im0, t_plain0, active, inside, hn::Not(active));
+                        return;
+                    }
+                    break;
+                }
+            }
+            if (best != nullptr) {
+                const V a_re = hn::Set(d, best->a_re);
+                const V a_im = hn::Set(d, best->a_im);
+                V nr = hn::Sub(hn::Mul(a_re, dr), hn::Mul(a_im, dim));
+                V ni = hn::Add(hn::Mul(a_re, dim), hn::Mul(a_im, dr));
+                if constexpr (kMandelbrot) {
+                    // B dc = (B's mantissa * dc's mantissa) 2^(both exponents), added where
+                    // that scale is a normal double; above it (never at sane depths) the lane
+                    // goes to the scalar kernel.
+                    const VI k = hn::Add(hn::Set(di, best->b_e), dc_e_);
+                    const M added = hn::RebindMask(d, hn::Gt(k, hn::Set(di, -1023)));
+                    const M too_big =
+                        hn::And(hn::RebindMask(d, hn::Gt(k, hn::Set(di, 1023))), active);
+                    if (HWY_UNLIKELY(!hn::AllFalse(d, too_big))) {
+                        Split(at_top(), dr0, di0, t_re0, t_im0, t_plain0, active, active, too_big);
+                        return;
+                    }
+                    const V scale = hn::BitCast(
+                        d, hn::ShiftLeft<52>(hn::IfThenElseZero(hn::RebindMask(di, added),
+                                                                hn::Add(k, hn::Set(di, 1023)))));
+                    const V b_re = hn::Set(d, best->b_re);
+                    const V b_im = hn::Set(d, best->b_im);
+                    const V br =
+                        hn::Mul(hn::Sub(hn::Mul(b_re, dcm_re_), hn::Mul(b_im, dcm_im_)), scale);
+                    const V bi =
+                        hn::Mul(hn::Add(hn::Mul(b_re, dcm_im_), hn::Mul(b_im, dcm_re_)), scale);
+                    nr = hn::IfThenElse(added, hn::Add(nr, br), nr);
+                    ni = hn::IfThenElse(added, hn::Add(ni, bi), ni);
+                }
+                dr = nr;
+                dim = ni;
+            } else {
+                const V zr = hn::Set(d, orbit->z[m].real());
+                const V zi = hn::Set(d, orbit->z[m].imag());
+                const V qr = hn::Add(hn::Mul(two, zr), dr);
+                const V qi = hn::Add(hn::Mul(two, zi), dim);
+                const V nr = hn::Add(hn::Sub(hn::Mul(dr, qr), hn::Mul(dim, qi)), dc_re_);
+                const V ni = hn::Add(hn::Add(hn::Mul(dr, qi), hn::Mul(dim, qr)), dc_im_);
+                dr = nr;
+                dim = ni;
+            }
+            m += steps;
+            n += steps;
+
+            // The escape test, the limit, then a rebase, in the scalar kernel's order.
+            const V xr = hn::Add(hn::Set(d, orbit->z[m].real()), dr);
+            const V xi = hn::Add(hn::Set(d, orbit->z[m].imag()), dim);
+            const V norm = hn::Add(hn::Mul(xr, xr), hn::Mul(xi, xi));
+            M outside = hn::And(hn::Not(hn::Le(norm, t2v)), active);  // NaN reads as outside
+            const M unsure = hn::And(hn::Le(hn::Abs(hn::Sub(norm, t2v)), margin), active);
+            if (HWY_UNLIKELY(!hn::AllFalse(d, unsure))) {
+                // Within rounding of the escape circle: the reference's exact gap decides.
+                HWY_ALIGN double re[kMaxLanes];
+                HWY_ALIGN double im[kMaxLanes];
+                HWY_ALIGN double out[kMaxLanes];
+                hn::Store(dr, d, re);
+                hn::Store(dim, d, im);
+                hn::Store(hn::IfThenElseZero(outside, hn::Set(d, 1.0)), d, out);
+                for (std::size_t i = 0; i < lanes_; ++i) {
+                    if (!Has(unsure, i)) continue;
+                    out[i] = orbit->escapes_near_threshold(m, ComplexExp(re[i], im[i]),
+                                                           out[i] != 0.0)
+                                 ? 1.0
+                                 : 0.0;
+                }
+                outside = hn::And(hn::Gt(hn::Load(d, out), hn::Zero(d)), active);
+            }
+            if (!hn::AllFalse(d, outside)) {
+                Finish(outside, n, norm, true);
+                active = hn::AndNot(outside, active);
+                if (hn::AllFalse(d, active)) return;
+            }
+            if (n >= limit_) {
+                Finish(active, n, norm, false);
+                return;
+            }
+            const V dz2 = hn::Add(hn::Mul(dr, dr), hn::Mul(dim, dim));
+            const M rebase = m == orbit->end ? active : hn::And(hn::Lt(norm, dz2), active);
+            const bool rebasing = !hn::AllFalse(d, rebase);
+            if (rebasing && !hn::AllFalse(d, hn::AndNot(rebase, active))) {
+                Split(at_top(), dr0, di0, t_re0, t_im0, t_plain0, active, rebase, hn::Not(active));
+                return;
+            }
+            if (rebasing) {
+                dr = xr;
+                dim = xi;
+                // A lane that found its cycle at this rebase skips ahead alone: the scalar
+                // kernel finds it again.
+                if (cycles_active) {
+                    const M same = hn::And(hn::Eq(dr, t_re), hn::Eq(dim, t_im));
+                    const M found = hn::And(hn::And(same, t_plain), active);
+                    if (HWY_UNLIKELY(!hn::AllFalse(d, found))) {
+                        Split(at_top(), dr0, di0, t_re0, t_im0, t_plain0, active, active, found);
+                        return;
+                    }
+                }
+            }
+            // Below 2^-480 the scalar kernel moves to extended exponents.
+            const V dz2_after = rebasing ? hn::Add(hn::Mul(dr, dr), hn::Mul(dim, dim)) : dz2;
+            const M tiny = hn::And(hn::Lt(dz2_after, plain_squared), active);
+            if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+                Split(at_top(), dr0, di0, t_re0, t_im0, t_plain0, active, active, tiny);
+                return;
+            }
+            if (rebasing) {
+                m = 0;
+                orbit = restart_;
+                on_restart = restart_ != &engine_.primary;
+                // CycleDetector::observe for every lane at once (no lane found its cycle).
+                if (cycles_active) {
+                    if (!cycles_have || lambda == power) {
+                        t_re = dr;
+                        t_im = dim;
+                        t_plain = active;
+                        tortoise_n = n;
+                        cycles_have = true;
+                        power *= 2;
+                        lambda = 0;
+                    }
+                    ++lambda;
+                }
+            }
+            if (++since_poll == 4096) {
+                since_poll = 0;
+                if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) return;
+            }
+        }
+    }
+
+private:
+    // The lanes of `active` part at the top of step `at`: `leaving` ones to the scalar kernel,
+    // the others in two groups, inside `part` and outside it; a group of fewer than kMinGroup
+    // lanes costs more than the scalar kernel and goes there too.
+    HWY_NOINLINE void Split(Shared at, V dr, V dim, V t_re, V t_im, M t_plain, M active, M part,
+                            M leaving) {
+        const D d;
+        const M staying = hn::AndNot(leaving, active);
+        M first = hn::And(part, staying);
+        M second = hn::AndNot(part, staying);
+        M alone = hn::And(leaving, active);
+        if (hn::CountTrue(d, first) < kMinGroup) {
+            alone = hn::Or(alone, first);
+            first = hn::FirstN(d, 0);
+        }
+        if (hn::CountTrue(d, second) < kMinGroup) {
+            alone = hn::Or(alone, second);
+            second = hn::FirstN(d, 0);
+        }
+        Scalar(alone, at, dr, dim, t_re, t_im, t_plain);
+        if (!hn::AllFalse(d, first)) Run(at, dr, dim, t_re, t_im, t_plain, first);
+        if (!hn::AllFalse(d, second)) Run(at, dr, dim, t_re, t_im, t_plain, second);
+    }
+
+    static bool Has(M mask, std::size_t i) {
+        const D d;
+        HWY_ALIGN double flag[kMaxLanes];
+        hn::Store(hn::IfThenElseZero(mask, hn::Set(d, 1.0)), d, flag);
+        return flag[i] != 0.0;
+    }
+
+    void Finish(M lanes, std::uint64_t n, V norm, bool escaped) {
+        HWY_ALIGN double value[kMaxLanes];
+        hn::Store(norm, D(), value);
+        for (std::size_t i = 0; i < lanes_; ++i) {
+            if (Has(lanes, i)) results_[i] = finish_pixel(engine_, n, value[i], escaped);
+        }
+    }
+
+    // The lanes of `lanes` finish in the scalar kernel from the top of step `at`.
+    void Scalar(M lanes, const Shared& at, V dr, V dim, V t_re, V t_im, M t_plain) {
+        const D d;
+        if (hn::AllFalse(d, lanes)) return;
+        HWY_ALIGN double re[kMaxLanes];
+        HWY_ALIGN double im[kMaxLanes];
+        HWY_ALIGN double tr[kMaxLanes];
+        HWY_ALIGN double ti[kMaxLanes];
+        hn::Store(dr, d, re);
+        hn::Store(dim, d, im);
+        hn::Store(t_re, d, tr);
+        hn::Store(t_im, d, ti);
+        for (std::size_t i = 0; i < lanes_; ++i) {
+            if (!Has(lanes, i)) continue;
+            PixelState s;
+            s.on_restart = at.on_restart;
+            s.m = at.m;
+            s.n = at.n;
+            s.dr = re[i];
+            s.di = im[i];
+            s.cycles.active = at.cycles_active;
+            s.cycles.have = at.cycles_have;
+            s.cycles.tortoise_n = at.tortoise_n;
+            s.cycles.power = at.power;
+            s.cycles.lambda = at.lambda;
+            s.cycles.tortoise = Has(t_plain, i) ? Snapshot{tr[i], ti[i], 0, false} : tortoise_[i];
+            results_[i] = resume_pixel(engine_, deltas_[i], s, cancel_);
+        }
+    }
+
+    const Engine& engine_;
+    const ComplexExp* deltas_;
+    std::size_t lanes_;
+    PixelResult* results_;
+    const std::atomic<bool>* cancel_;
+    const Orbit* restart_;
+    std::uint64_t limit_;
+    V dc_re_, dc_im_, dcm_re_, dcm_im_;
+    VI dc_e_;
+    Snapshot tortoise_[kMaxLanes];  // each lane's tortoise where it is not a double-mode one
+};
+
 template <bool kMandelbrot>
 void RunGroup(const Engine& engine, const ComplexExp* deltas, const PixelState* states,
               const bool* in_group, std::size_t lanes, PixelResult* results,
               const std::atomic<bool>* cancel) {
     const D d;
-    const DI di;
-    const Orbit* restart = kMandelbrot ? &engine.primary : &engine.critical;
-    const std::uint64_t limit = std::uint64_t{engine.itermax} + 1;
-    const double t2 = engine.threshold_squared;
-    const V t2v = hn::Set(d, t2);
-    const V margin = hn::Set(d, t2 * Orbit::threshold_margin);
-    const V plain_squared = hn::Set(d, std::ldexp(1.0, 2 * double_mode_log2(2)));
-    const V two = hn::Set(d, 2.0);
-
-    HWY_ALIGN double buf_a[kMaxLanes];
-    HWY_ALIGN double buf_b[kMaxLanes];
-    HWY_ALIGN double buf_c[kMaxLanes];
-    HWY_ALIGN double buf_d[kMaxLanes];
-    HWY_ALIGN double buf_e[kMaxLanes];
-    HWY_ALIGN std::int64_t buf_i[kMaxLanes];
-    HWY_ALIGN double lane_flag[kMaxLanes];
-    Snapshot tortoise[kMaxLanes];  // each lane's tortoise where it is not a double-mode one
-
-    // Lane inputs.
-    std::size_t lead = 0;
-    while (!in_group[lead]) ++lead;
-    const std::size_t width = hn::Lanes(d);
-    for (std::size_t i = 0; i < width; ++i) {
+    LaneGroup<kMandelbrot> group(engine, deltas, states, lanes, results, cancel);
+    HWY_ALIGN double re[kMaxLanes];
+    HWY_ALIGN double im[kMaxLanes];
+    HWY_ALIGN double member[kMaxLanes];
+    HWY_ALIGN double plain[kMaxLanes];
+    std::size_t lead = lanes;
+    for (std::size_t i = 0; i < hn::Lanes(d); ++i) {
         const bool on = i < lanes && in_group[i];
-        buf_a[i] = on ? states[i].dr : 0.0;
-        buf_b[i] = on ? states[i].di : 0.0;
-        lane_flag[i] = on ? 1.0 : 0.0;
-        tortoise[i] = on ? states[i].cycles.tortoise : Snapshot{};
+        if (on && lead == lanes) lead = i;
+        re[i] = on ? states[i].dr : 0.0;
+        im[i] = on ? states[i].di : 0.0;
+        member[i] = on ? 1.0 : 0.0;
+        const Snapshot t = on ? states[i].cycles.tortoise : Snapshot{};
+        plain[i] = (on && states[i].cycles.have && !t.fe && t.e == 0) ? 1.0 : 0.0;
     }
-    V dr = hn::Load(d, buf_a);
-    V dim = hn::Load(d, buf_b);
-    M active = hn::Gt(hn::Load(d, lane_flag), hn::Zero(d));
-    // dc as the scalar kernel reads it: as doubles for a step, as mantissas and exponent for
-    // a skip's B dc.
-    for (std::size_t i = 0; i < width; ++i) {
+    // The tortoises' parts as vectors (compared at every rebase); the others stay in the
+    // group's tortoise_.
+    HWY_ALIGN double t_re[kMaxLanes];
+    HWY_ALIGN double t_im[kMaxLanes];
+    for (std::size_t i = 0; i < hn::Lanes(d); ++i) {
         const bool on = i < lanes && in_group[i];
-        const ComplexExp dc = (on && kMandelbrot) ? deltas[i] : ComplexExp();
-        buf_a[i] = dc.re_double();
-        buf_b[i] = dc.im_double();
-        buf_c[i] = dc.re;
-        buf_d[i] = dc.im;
-        buf_i[i] = dc.e;
+        t_re[i] = on ? states[i].cycles.tortoise.re : 0.0;
+        t_im[i] = on ? states[i].cycles.tortoise.im : 0.0;
     }
-    const V dc_re = hn::Load(d, buf_a);
-    const V dc_im = hn::Load(d, buf_b);
-    const V dcm_re = hn::Load(d, buf_c);
-    const V dcm_im = hn::Load(d, buf_d);
-    const VI dc_e = hn::Load(di, buf_i);
-    // The tortoises that are double-mode snapshots, as vectors (compared at every rebase).
-    for (std::size_t i = 0; i < width; ++i) {
-        const bool on = i < lanes && in_group[i];
-        const bool plain = on && states[i].cycles.have && !tortoise[i].fe && tortoise[i].e == 0;
-        buf_a[i] = tortoise[i].re;
-        buf_b[i] = tortoise[i].im;
-        lane_flag[i] = plain ? 1.0 : 0.0;
-    }
-    V t_re = hn::Load(d, buf_a);
-    V t_im = hn::Load(d, buf_b);
-    M t_plain = hn::Gt(hn::Load(d, lane_flag), hn::Zero(d));
-
-    Shared g{states[lead].on_restart, states[lead].m, states[lead].n, states[lead].cycles};
-    const Orbit* orbit = g.on_restart ? restart : &engine.primary;
-
-    auto lane_mask = [&](M mask, std::size_t i) {
-        hn::Store(hn::IfThenElseZero(mask, hn::Set(d, 1.0)), d, lane_flag);
-        return lane_flag[i] != 0.0;
-    };
-    // Every lane still going back to the scalar kernel, at the top of the step whose state is
-    // given.
-    auto hand_back = [&](M going, const Shared& at, V at_dr, V at_di, V at_t_re, V at_t_im,
-                         M at_t_plain) {
-        hn::Store(at_dr, d, buf_a);
-        hn::Store(at_di, d, buf_b);
-        hn::Store(at_t_re, d, buf_c);
-        hn::Store(at_t_im, d, buf_d);
-        hn::Store(hn::IfThenElseZero(at_t_plain, hn::Set(d, 1.0)), d, buf_e);
-        for (std::size_t i = 0; i < lanes; ++i) {
-            if (!lane_mask(going, i)) continue;
-            PixelState s;
-            s.on_restart = at.on_restart;
-            s.m = at.m;
-            s.n = at.n;
-            s.dr = buf_a[i];
-            s.di = buf_b[i];
-            s.cycles = at.cycles;
-            s.cycles.tortoise = buf_e[i] != 0.0 ? Snapshot{buf_c[i], buf_d[i], 0, false}
-                                                : tortoise[i];
-            results[i] = resume_pixel(engine, deltas[i], s, cancel);
-        }
-    };
-
-    std::uint32_t since_poll = 0;
-    for (;;) {
-        const Shared before = g;
-        const V dr0 = dr;
-        const V di0 = dim;
-        const V t_re0 = t_re;
-        const V t_im0 = t_im;
-        const M t_plain0 = t_plain;
-        const V dz_norm = hn::Add(hn::Mul(dr, dr), hn::Mul(dim, dim));
-
-        // The scan, once for the group: the lanes agree on a level while all of them or none
-        // may take it.
-        const BlaPlain* best = nullptr;
-        std::uint64_t steps = 1;
-        if (g.m >= orbit->base && g.m < orbit->end && !orbit->first.empty()) {
-            const std::size_t offset = g.m - orbit->base;
-            const std::uint32_t begin = orbit->first[offset];
-            const std::uint32_t stop = orbit->first[offset + 1];
-            bool apart = false;
-            for (std::uint32_t k = begin; k < stop; ++k) {
-                const std::uint64_t level_steps = std::uint64_t{2} << (k - begin);
-                const BlaPlain& e = orbit->plain[k];
-                if (g.n + level_steps > limit) break;
-                const M inside = hn::And(hn::Lt(dz_norm, hn::Set(d, e.r2)), active);
-                if (hn::AllFalse(d, hn::AndNot(inside, active))) {
-                    best = &e;
-                    steps = level_steps;
-                    continue;
-                }
-                apart = !hn::AllFalse(d, inside);
-                break;
-            }
-            if (apart) {
-                hand_back(active, before, dr0, di0, t_re0, t_im0, t_plain0);
-                return;
-            }
-        }
-        if (best != nullptr) {
-            const V a_re = hn::Set(d, best->a_re);
-            const V a_im = hn::Set(d, best->a_im);
-            V nr = hn::Sub(hn::Mul(a_re, dr), hn::Mul(a_im, dim));
-            V ni = hn::Add(hn::Mul(a_re, dim), hn::Mul(a_im, dr));
-            if constexpr (kMandelbrot) {
-                // B dc = (B's mantissa * dc's mantissa) 2^(both exponents), added where that
-                // scale is a normal double (above it the scalar kernel's rule is not followed
-                // here: back to it).
-                const VI k = hn::Add(hn::Set(di, best->b_e), dc_e);
-                const M added = hn::RebindMask(d, hn::Gt(k, hn::Set(di, -1023)));
-                const M too_big = hn::And(hn::RebindMask(d, hn::Gt(k, hn::Set(di, 1023))), active);
-                if (!hn::AllFalse(d, too_big)) {
-                    hand_back(active, before, dr0, di0, t_re0, t_im0, t_plain0);
-                    return;
-                }
-                const V scale = hn::BitCast(
-                    d, hn::ShiftLeft<52>(hn::IfThenElseZero(hn::RebindMask(di, added),
-                                                            hn::Add(k, hn::Set(di, 1023)))));
-                const V b_re = hn::Set(d, best->b_re);
-                const V b_im = hn::Set(d, best->b_im);
-                const V br = hn::Mul(hn::Sub(hn::Mul(b_re, dcm_re), hn::Mul(b_im, dcm_im)), scale);
-                const V bi = hn::Mul(hn::Add(hn::Mul(b_re, dcm_im), hn::Mul(b_im, dcm_re)), scale);
-                nr = hn::IfThenElse(added, hn::Add(nr, br), nr);
-                ni = hn::IfThenElse(added, hn::Add(ni, bi), ni);
-            }
-            dr = nr;
-            dim = ni;
-        } else {
-            const V zr = hn::Set(d, orbit->z[g.m].real());
-            const V zi = hn::Set(d, orbit->z[g.m].imag());
-            const V qr = hn::Add(hn::Mul(two, zr), dr);
-            const V qi = hn::Add(hn::Mul(two, zi), dim);
-            const V nr = hn::Add(hn::Sub(hn::Mul(dr, qr), hn::Mul(dim, qi)), dc_re);
-            const V ni = hn::Add(hn::Add(hn::Mul(dr, qi), hn::Mul(dim, qr)), dc_im);
-            dr = nr;
-            dim = ni;
-        }
-        g.m += steps;
-        g.n += steps;
-
-        // The escape test, the limit, then a rebase, in the scalar kernel's order.
-        const V xr = hn::Add(hn::Set(d, orbit->z[g.m].real()), dr);
-        const V xi = hn::Add(hn::Set(d, orbit->z[g.m].imag()), dim);
-        const V norm = hn::Add(hn::Mul(xr, xr), hn::Mul(xi, xi));
-        M outside = hn::And(hn::Not(hn::Le(norm, t2v)), active);  // NaN reads as outside
-        const M unsure = hn::And(hn::Le(hn::Abs(hn::Sub(norm, t2v)), margin), active);
-        if (HWY_UNLIKELY(!hn::AllFalse(d, unsure))) {
-            // Within rounding of the escape circle: the reference's exact gap decides.
-            hn::Store(dr, d, buf_a);
-            hn::Store(dim, d, buf_b);
-            hn::Store(hn::IfThenElseZero(outside, hn::Set(d, 1.0)), d, buf_c);
-            for (std::size_t i = 0; i < width; ++i) {
-                if (!lane_mask(unsure, i)) continue;
-                buf_c[i] = orbit->escapes_near_threshold(g.m, ComplexExp(buf_a[i], buf_b[i]),
-                                                         buf_c[i] != 0.0)
-                               ? 1.0
-                               : 0.0;
-            }
-            outside = hn::And(hn::Gt(hn::Load(d, buf_c), hn::Zero(d)), active);
-        }
-        if (!hn::AllFalse(d, outside)) {
-            hn::Store(norm, d, buf_a);
-            for (std::size_t i = 0; i < lanes; ++i) {
-                if (lane_mask(outside, i)) results[i] = finish_pixel(engine, g.n, buf_a[i], true);
-            }
-            active = hn::AndNot(outside, active);
-            if (hn::AllFalse(d, active)) return;
-        }
-        if (g.n >= limit) {
-            hn::Store(norm, d, buf_a);
-            for (std::size_t i = 0; i < lanes; ++i) {
-                if (lane_mask(active, i)) results[i] = finish_pixel(engine, g.n, buf_a[i], false);
-            }
-            return;
-        }
-        const V dz2 = hn::Add(hn::Mul(dr, dr), hn::Mul(dim, dim));
-        const M rebase = g.m == orbit->end ? active : hn::And(hn::Lt(norm, dz2), active);
-        if (!hn::AllFalse(d, rebase)) {
-            if (!hn::AllFalse(d, hn::AndNot(rebase, active))) {
-                hand_back(active, before, dr0, di0, t_re0, t_im0, t_plain0);
-                return;
-            }
-            dr = xr;
-            dim = xi;
-            g.m = 0;
-            orbit = restart;
-            g.on_restart = restart != &engine.primary;
-            // CycleDetector::observe for every lane at once; a lane that found its cycle skips
-            // ahead alone: back to the scalar kernel, which finds it again.
-            if (g.cycles.active) {
-                const M same = hn::And(hn::Eq(dr, t_re), hn::Eq(dim, t_im));
-                if (!hn::AllFalse(d, hn::And(hn::And(same, t_plain), active))) {
-                    hand_back(active, before, dr0, di0, t_re0, t_im0, t_plain0);
-                    return;
-                }
-                if (!g.cycles.have || g.cycles.lambda == g.cycles.power) {
-                    t_re = dr;
-                    t_im = dim;
-                    t_plain = active;
-                    g.cycles.tortoise_n = g.n;
-                    g.cycles.have = true;
-                    g.cycles.power *= 2;
-                    g.cycles.lambda = 0;
-                }
-                ++g.cycles.lambda;
-            }
-        }
-        // Below 2^-480 the scalar kernel moves to extended exponents.
-        const V dz2_after = hn::Add(hn::Mul(dr, dr), hn::Mul(dim, dim));
-        if (!hn::AllFalse(d, hn::And(hn::Lt(dz2_after, plain_squared), active))) {
-            hand_back(active, before, dr0, di0, t_re0, t_im0, t_plain0);
-            return;
-        }
-        if (++since_poll == 4096) {
-            since_poll = 0;
-            if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;
-        }
-    }
+    const PixelState& s = states[lead];
+    group.Run(Shared{s.on_restart, s.m, s.n, s.cycles.active, s.cycles.have,
+                     s.cycles.tortoise_n, s.cycles.power, s.cycles.lambda},
+              hn::Load(d, re), hn::Load(d, im),
+              hn::Load(d, t_re), hn::Load(d, t_im), hn::Gt(hn::Load(d, plain), hn::Zero(d)),
+              hn::Gt(hn::Load(d, member), hn::Zero(d)));
 }
 
 void IterateRow(const Engine& engine, const ComplexExp* deltas, std::size_t count,
