@@ -6,11 +6,13 @@
 // std::length_error (bad input names its argument), never anything else and never a crash;
 // needs_deep_engine agrees with it about what is valid; a built engine renders counts no
 // larger than itermax, smooth counts that are not NaN and distances not negative (threshold
-// above 1), and every one-pixel window equals the
-// whole image's pixel (windows are the chunks of juliaset.dask and the explorer's tiles).
+// above 1), the SIMD kernel's fields equal the scalar kernel's bit for bit, and every one-pixel
+// window equals the whole image's pixel (windows are the chunks of juliaset.dask and the
+// explorer's tiles).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -88,6 +90,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (params.threshold > 1.0) require(!std::isnan(smooth[k]), "smooth counts are not NaN");
         // |z| ln|z| / |dz| at the first |z| > threshold: not negative once threshold > 1.
         if (params.threshold > 1.0) require(!(distance[k] < 0.0), "distances are not negative");
+    }
+    // Without the distance the SIMD kernel iterates whole rows (power 2): bit for bit the
+    // scalar kernel's counts, smooth counts and |z|^2.
+    {
+        std::vector<std::uint32_t> lane_counts(w * h), scalar_counts(w * h);
+        std::vector<double> lane_smooth(w * h), scalar_smooth(w * h);
+        std::vector<double> lane_norm(w * h), scalar_norm(w * h);
+        FieldBuffers lanes;
+        lanes.counts = lane_counts;
+        lanes.final_norm = lane_norm;
+        FieldBuffers scalar;
+        scalar.counts = scalar_counts;
+        scalar.final_norm = scalar_norm;
+        if (params.threshold > 1.0) {
+            lanes.smooth = lane_smooth;
+            scalar.smooth = scalar_smooth;
+        }
+        RenderOptions scalar_kernel;
+        scalar_kernel.kernel = Kernel::scalar;
+        engine->render(engine->full_window(), lanes);
+        engine->render(engine->full_window(), scalar, scalar_kernel);
+        require(lane_counts == scalar_counts, "SIMD counts equal the scalar kernel's");
+        require(std::memcmp(lane_norm.data(), scalar_norm.data(), w * h * sizeof(double)) == 0,
+                "SIMD |z|^2 equals the scalar kernel's bit for bit");
+        require(std::memcmp(lane_smooth.data(), scalar_smooth.data(), w * h * sizeof(double)) == 0,
+                "SIMD smooth counts equal the scalar kernel's bit for bit");
     }
     for (std::size_t j = 0; j < h; ++j) {
         for (std::size_t i = 0; i < w; ++i) {

@@ -903,7 +903,8 @@ public:
     [[nodiscard]] const juliaset::DeepRender& engine() const { return *engine_; }
 
     nb::dict fields(const std::vector<std::string>& names, std::int64_t threads,
-                    const std::optional<std::array<std::int64_t, 4>>& window) const {
+                    const std::optional<std::array<std::int64_t, 4>>& window,
+                    const std::string& kernel) const {
         const juliaset::DeepView& view = engine_->view();
         if (names.empty()) throw std::invalid_argument("fields must name at least one field");
         if (engine_->params().threshold <= 1.0 &&
@@ -924,7 +925,7 @@ public:
             part = {static_cast<std::size_t>(x0), static_cast<std::size_t>(y0),
                     static_cast<std::size_t>(w), static_cast<std::size_t>(h)};
         }
-        juliaset::RenderOptions options = make_options(threads, "auto", "exact");
+        juliaset::RenderOptions options = make_options(threads, kernel, "exact");
         const std::size_t shape[] = {part.height, part.width};
         FieldArrays arrays(names, shape, "DeepRender.fields");
         const juliaset::FieldBuffers out = arrays.buffers(part.width * part.height);
@@ -1388,13 +1389,15 @@ NB_MODULE(_core, m) {
              "power, threshold and c, and at least this view's precision (else ValueError).")
         .def("fields", &PyDeepRender::fields,
              nb::sig("def fields(self, fields: collections.abc.Sequence[str] = ['counts'], "
-                     "threads: int = 0, window: tuple[int, int, int, int] | None = None) -> "
-                     "dict[str, numpy.typing.NDArray[typing.Any]]"),
+                     "threads: int = 0, window: tuple[int, int, int, int] | None = None, "
+                     "kernel: str = 'auto') -> dict[str, numpy.typing.NDArray[typing.Any]]"),
              "fields"_a = std::vector<std::string>{"counts"}, "threads"_a = 0,
-             "window"_a = nb::none(),
+             "window"_a = nb::none(), "kernel"_a = "auto",
              "The named fields (as ``fields``) of every pixel, as a dict of (height, width) arrays;\n"
              "``window=(x0, y0, width, height)`` renders only those pixels (the same values as\n"
-             "the whole image's, for chunks and tiles).")
+             "the whole image's, for chunks and tiles). ``kernel=\"scalar\"`` takes the scalar\n"
+             "kernel where ``\"auto\"`` would iterate rows of pixels in SIMD lanes (the same\n"
+             "values, bit for bit).")
         .def("image_window", &deep_image_window,
              nb::sig("def image_window(self, x0: int, y0: int, width: int, height: int, *, "
                      "itermin: int = 0, coloring: str = 'count', "
