@@ -172,6 +172,8 @@ void set_geometry(DeepRender::State& s, mpfr_srcptr reference_re, mpfr_srcptr re
     e.family = s.params.family;
     e.power = s.params.power;
     e.threshold_squared = s.params.threshold * s.params.threshold;
+    e.log_threshold_squared = std::log(e.threshold_squared);
+    e.log_power = std::log(static_cast<double>(e.power));
     e.itermax = s.params.itermax;
     e.offset = ComplexExp(s.offset_re, s.offset_im);
     e.half_spacing = s.pixel_spacing * FloatExp(0.5);

@@ -183,6 +183,9 @@ struct Engine {
     Family family = Family::mandelbrot;
     std::uint32_t power = 2;
     double threshold_squared = 4.0;
+    /// log(threshold_squared) and log(power), the smooth count's constants.
+    double log_threshold_squared = std::log(4.0);
+    double log_power = std::log(2.0);
     std::uint32_t itermax = 0;
     Orbit primary;   // Mandelbrot: of the centre from 0; Julia: of the centre as z0
     Orbit critical;  // Julia only: of 0 (the critical point), for rebasing

@@ -51,7 +51,11 @@ PixelResult run(const Engine& engine, const ComplexExp& delta, const std::atomic
     std::uint64_t n = 0;
     double dr = 0.0;
     double di = 0.0;
-    bool fe = !(dzf.e >= plain_log2);
+    // Mandelbrot: dz = 0 at m = 0, and the first step makes it dc. Where dc is in the double
+    // range that step is taken in double mode (exactly the value the extended-exponent step
+    // gives: 0 q + dc), so that every pixel of such a view starts at the same state (for the
+    // SIMD kernel's groups) without one step of ComplexExp arithmetic each.
+    bool fe = kMandelbrot ? !(dc.e >= plain_log2) : !(dzf.e >= plain_log2);
     if (!fe) {
         dr = dzf.re_double();
         di = dzf.im_double();
@@ -339,8 +343,8 @@ PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
     }
     result.count = static_cast<std::uint32_t>(n - 1);
     const double k = static_cast<double>(result.count);
-    result.smooth = k + 1.0 - std::log(std::log(norm) / std::log(engine.threshold_squared)) /
-                                  std::log(static_cast<double>(engine.power));
+    result.smooth =
+        k + 1.0 - std::log(std::log(norm) / engine.log_threshold_squared) / engine.log_power;
     return result;
 }
 
