@@ -425,15 +425,21 @@ void IterateRow(const Engine& engine, const ComplexExp* deltas, std::size_t coun
     for (std::size_t g0 = 0; g0 < count; g0 += width) {
         if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;
         const std::size_t lanes = std::min(width, count - g0);
-        // Each pixel starts in the scalar kernel; those that reach a double-mode step in the
-        // same step as the first of them make the group, the others finish alone.
+        // Each pixel starts in the scalar kernel; those that begin in double mode in the same
+        // step as the first of them make the group, the others finish alone. A pixel that
+        // reaches double mode only after extended-exponent steps (views below about 1e-145)
+        // does so after a rebase, where its neighbours rarely are, and goes back to extended
+        // exponents soon: groups there split at once (measured at 5.07e-433: 15 % slower
+        // than the scalar kernel alone).
         std::size_t lead = lanes;
         for (std::size_t i = 0; i < lanes; ++i) {
             in_group[i] = false;
             if (!start_pixel(engine, deltas[g0 + i], states[i], results[g0 + i], cancel)) {
                 continue;
             }
-            if (lead == lanes) {
+            if (states[i].n != 0) {
+                results[g0 + i] = resume_pixel(engine, deltas[g0 + i], states[i], cancel);
+            } else if (lead == lanes) {
                 lead = i;
                 in_group[i] = true;
             } else if (SameStep(states[i], states[lead])) {
