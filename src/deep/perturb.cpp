@@ -352,6 +352,11 @@ bool start_pixel(const Engine& engine, const ComplexExp& delta, PixelState& stat
                  PixelResult& result, const std::atomic<bool>* cancel) noexcept {
     bool stopped = false;
     const bool mandelbrot = engine.family == Family::mandelbrot;
+    if (mandelbrot && delta.e >= double_mode_log2(engine.power)) {
+        // What run() reaches at once (see its start): m = n = 0 and dz = 0 in double mode.
+        state = PixelState{};
+        return true;
+    }
     if (engine.power == 2) {
         result = mandelbrot
                      ? run<2, true, false, Span::to_double_mode>(engine, delta, cancel, &state,
