@@ -320,8 +320,12 @@ def _grid_fields(
     fields: Any,
     threads: Any,
     progress: Any = None,
+    distance_unit: Any = "plane",
 ) -> FieldArrays:
     names, single = _field_names(fields)
+    if distance_unit not in ("plane", "pixel"):
+        raise ValueError(f"distance_unit must be 'plane' or 'pixel', got {distance_unit!r}")
+    in_pixels = distance_unit == "pixel"
     iteration = _iteration_args(
         family, _c_number(c), power, threshold, itermax, "smooth" in names, "the smooth field"
     )
@@ -333,6 +337,7 @@ def _grid_fields(
         engine = _core.DeepRender(
             *view.core_args(), family=family, power=iteration["power"], c_re=view.c[0],
             c_im=view.c[1], threshold=iteration["threshold"], itermax=iteration["itermax"],
+            distance_in_pixels=in_pixels,
         )
         return _fields_result(engine.fields(list(names), _threads(threads)), names, single)
     grid = _shallow_grid(view) if view is not None else _grid(center, width, bounds, size, resolution)
@@ -346,6 +351,9 @@ def _grid_fields(
             threads=_threads(threads),
             progress=callback,
         )
+    if in_pixels and "distance" in arrays:
+        xleft, xright = grid.bounds()[:2]
+        arrays["distance"] = arrays["distance"] / (abs(xright - xleft) / grid.width)
     return _fields_result(arrays, names, single)
 
 
@@ -364,6 +372,7 @@ def julia(
     fields: FieldName = ...,
     threads: Optional[int] = ...,
     progress: ProgressArg = ...,
+    distance_unit: str = ...,
 ) -> NDArray[Any]: ...
 @overload
 def julia(
@@ -380,6 +389,7 @@ def julia(
     fields: FieldList,
     threads: Optional[int] = ...,
     progress: ProgressArg = ...,
+    distance_unit: str = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def julia(
     c: ComplexLike = SEED_C,
@@ -395,6 +405,7 @@ def julia(
     fields: Fields = "counts",
     threads: Optional[int] = None,
     progress: ProgressArg = None,
+    distance_unit: str = "plane",
 ) -> FieldArrays:
     """Per-pixel fields of the filled Julia set of ``z**power + c`` (z0 = the pixel's point).
 
@@ -411,7 +422,9 @@ def julia(
     - ``smooth``: float64 continuous count (needs ``threshold > 1``); ``itermax`` inside
     - ``final_norm``: float64 ``|z|^2`` of the last iterate computed
     - ``interior``: bool, never escaped within ``itermax`` iterations
-    - ``distance``: float64 exterior distance estimate, 0 inside
+    - ``distance``: float64 exterior distance estimate, 0 inside; in plane units, or with
+      ``distance_unit="pixel"`` in pixel spacings (the region's width over ``width_px``): plane
+      distances of deep views fall below a double's range (widths below about 1e-300)
 
     Every array has shape ``(height_px, width_px)``, top row first. ``threads`` (None: every
     core) never changes the result. The GIL is released and Ctrl-C interrupts the render.
@@ -430,7 +443,7 @@ def julia(
     """
     return _grid_fields(
         "julia", c, center, width, bounds, size, resolution, itermax, threshold, power,
-        fields, threads, progress,
+        fields, threads, progress, distance_unit,
     )
 
 
@@ -448,6 +461,7 @@ def mandelbrot(
     fields: FieldName = ...,
     threads: Optional[int] = ...,
     progress: ProgressArg = ...,
+    distance_unit: str = ...,
 ) -> NDArray[Any]: ...
 @overload
 def mandelbrot(
@@ -463,6 +477,7 @@ def mandelbrot(
     fields: FieldList,
     threads: Optional[int] = ...,
     progress: ProgressArg = ...,
+    distance_unit: str = ...,
 ) -> Dict[str, NDArray[Any]]: ...
 def mandelbrot(
     *,
@@ -477,6 +492,7 @@ def mandelbrot(
     fields: Fields = "counts",
     threads: Optional[int] = None,
     progress: ProgressArg = None,
+    distance_unit: str = "plane",
 ) -> FieldArrays:
     """Per-pixel fields of the Mandelbrot set of ``z**power + c`` (z0 = 0, c = the pixel's point).
 
@@ -493,7 +509,7 @@ def mandelbrot(
     """
     return _grid_fields(
         "mandelbrot", None, center, width, bounds, size, resolution, itermax, threshold, power,
-        fields, threads, progress,
+        fields, threads, progress, distance_unit,
     )
 
 

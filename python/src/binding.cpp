@@ -886,11 +886,12 @@ public:
                  const std::string& width, std::int64_t pixels_x, std::int64_t pixels_y,
                  const std::string& family, std::int64_t power, const std::string& c_re,
                  const std::string& c_im, double threshold, std::int64_t itermax,
-                 const PyDeepRender* reference) {
+                 const PyDeepRender* reference, bool distance_in_pixels) {
         const juliaset::DeepView view = make_deep_view(center_re, center_im, width, pixels_x,
                                                        pixels_y);
-        const juliaset::DeepParams params =
+        juliaset::DeepParams params =
             make_deep_params(family, power, c_re, c_im, threshold, itermax);
+        params.distance_in_pixels = distance_in_pixels;
         run_interruptibly([&](const std::atomic<bool>* cancel) {
             engine_ = reference == nullptr
                           ? std::make_unique<juliaset::DeepRender>(view, params, no_progress(),
@@ -1380,13 +1381,16 @@ NB_MODULE(_core, m) {
                              "honoured; ``fields`` renders it.")
         .def(nb::init<const std::string&, const std::string&, const std::string&, std::int64_t,
                       std::int64_t, const std::string&, std::int64_t, const std::string&,
-                      const std::string&, double, std::int64_t, const PyDeepRender*>(),
+                      const std::string&, double, std::int64_t, const PyDeepRender*, bool>(),
              "center_re"_a, "center_im"_a, "width"_a, "pixels_x"_a, "pixels_y"_a, nb::kw_only(),
              "family"_a = "julia", "power"_a = 2, "c_re"_a = "0", "c_im"_a = "0",
              "threshold"_a = 2.0, "itermax"_a = 100, "reference"_a = nb::none(),
+             "distance_in_pixels"_a = false,
              "``reference``: another DeepRender whose reference orbits this view reuses instead\n"
              "of computing its own (the frames of a zoom, from the deepest one): same family,\n"
-             "power, threshold and c, and at least this view's precision (else ValueError).")
+             "power, threshold and c, and at least this view's precision (else ValueError).\n"
+             "``distance_in_pixels``: the distance field in pixel spacings (width / pixels_x)\n"
+             "instead of plane units, which fall below a double's range below about 1e-300.")
         .def("fields", &PyDeepRender::fields,
              nb::sig("def fields(self, fields: collections.abc.Sequence[str] = ['counts'], "
                      "threads: int = 0, window: tuple[int, int, int, int] | None = None, "

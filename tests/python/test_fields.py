@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cmath
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -170,6 +171,44 @@ def test_distance_is_positive_outside_and_zero_inside():
     assert np.all(f["distance"][outside] > 0.0)
     assert np.all(f["distance"][~outside] == 0.0)
     assert np.all(f["smooth"][~outside] == 200.0)
+
+
+@pytest.mark.parametrize("family", ["julia", "mandelbrot"])
+def test_distance_in_pixels_is_the_plane_distance_over_the_spacing(family):
+    kwargs = {"size": (40, 24), "itermax": 300, "fields": ["counts", "distance"]}
+    plane = getattr(juliaset, family)(**kwargs)
+    pixel = getattr(juliaset, family)(**kwargs, distance_unit="pixel")
+    spacing = (3.2 if family == "julia" else 3.0) / 40
+    assert np.array_equal(pixel["counts"], plane["counts"])
+    assert (plane["distance"] > 0).any()
+    assert np.array_equal(pixel["distance"], plane["distance"] / spacing)
+    with pytest.raises(ValueError, match="distance_unit"):
+        getattr(juliaset, family)(**kwargs, distance_unit="metres")
+
+
+DEEP_DATA = Path(__file__).resolve().parent.parent / "data" / "deep"
+DEEP_RE = (DEEP_DATA / "fractalshades-min-re.txt").read_text().strip()[:360]
+DEEP_IM = (DEEP_DATA / "fractalshades-min-im.txt").read_text().strip()[:400]
+
+
+def test_deep_distances_in_pixels_stay_finite_where_plane_ones_underflow():
+    # At 1e-30 both units hold the same distances; at 1e-330 the plane's fall below a double
+    # (about 1e-308) and only the pixel unit keeps them.
+    for width, plane_usable in (("1e-30", True), ("1e-330", False)):
+        kwargs = {"center": (DEEP_RE, DEEP_IM), "width": width, "size": (12, 8),
+                  "itermax": 200000, "threshold": 100.0, "fields": ["counts", "distance"]}
+        plane = juliaset.mandelbrot(**kwargs)["distance"]
+        pixel = juliaset.mandelbrot(**kwargs, distance_unit="pixel")
+        outside = pixel["counts"] < 200000
+        assert outside.any()
+        in_pixels = pixel["distance"][outside]
+        assert np.all(np.isfinite(in_pixels)) and np.all(in_pixels > 0.0)
+        assert np.median(in_pixels) > 1e-3  # a boundary within a few pixels, not 1e-300 of one
+        if plane_usable:
+            np.testing.assert_allclose(plane[outside] / (float(width) / 12), in_pixels,
+                                       rtol=1e-12)
+        else:
+            assert np.all(plane[outside] < 1e-300)
 
 
 def test_distance_estimate_of_the_unit_disk_is_r_log_r():
