@@ -76,6 +76,9 @@ def _fields(family: Family, c: Any, view: Dict[str, Any], iteration: Dict[str, A
         threshold=iteration["threshold"], power=iteration["power"],
     )
     attrs = _attributes(parameters, _FIELD_KEYS)
+    names = (fields,) if isinstance(fields, str) else tuple(fields)
+    if "distance" in names:
+        attrs["distance_unit"] = iteration["distance_unit"]  # "plane" or "pixel"
     coords = _coordinates(family, view)
     labelled: Union["xarray.DataArray", "xarray.Dataset"]
     if isinstance(fields, str):
@@ -118,6 +121,7 @@ def julia(
     fields: Fields = "counts",
     threads: Optional[int] = None,
     progress: ProgressArg = None,
+    distance_unit: str = "plane",
 ) -> Union["xarray.DataArray", "xarray.Dataset"]:
     """``juliaset.julia`` as a DataArray (one field) or Dataset (several), with coordinates.
 
@@ -130,8 +134,10 @@ def julia(
     view: Dict[str, Any] = {"center": center, "width": width, "bounds": bounds, "size": size,
                             "resolution": resolution}
     result = _modern.julia(c, **view, itermax=itermax, threshold=threshold, power=power,
-                           fields=cast(Any, fields), threads=threads, progress=progress)
-    iteration = {"itermax": itermax, "threshold": threshold, "power": power}
+                           fields=cast(Any, fields), threads=threads, progress=progress,
+                           distance_unit=distance_unit)
+    iteration = {"itermax": itermax, "threshold": threshold, "power": power,
+                 "distance_unit": distance_unit}
     return _fields("julia", c, view, iteration, fields, result)
 
 
@@ -148,14 +154,17 @@ def mandelbrot(
     fields: Fields = "counts",
     threads: Optional[int] = None,
     progress: ProgressArg = None,
+    distance_unit: str = "plane",
 ) -> Union["xarray.DataArray", "xarray.Dataset"]:
     """``juliaset.mandelbrot`` as a DataArray (one field) or Dataset (several)."""
     _xarray()
     view: Dict[str, Any] = {"center": center, "width": width, "bounds": bounds, "size": size,
                             "resolution": resolution}
     result = _modern.mandelbrot(**view, itermax=itermax, threshold=threshold, power=power,
-                                fields=cast(Any, fields), threads=threads, progress=progress)
-    iteration = {"itermax": itermax, "threshold": threshold, "power": power}
+                                fields=cast(Any, fields), threads=threads, progress=progress,
+                                distance_unit=distance_unit)
+    iteration = {"itermax": itermax, "threshold": threshold, "power": power,
+                 "distance_unit": distance_unit}
     return _fields("mandelbrot", None, view, iteration, fields, result)
 
 
