@@ -6,10 +6,22 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 
 namespace deep_test {
+
+/// A file of tests/data/deep/ (the peer's location as decimal strings), without its line end.
+inline std::string read_text(const std::string& name) {
+    std::ifstream in(std::string(JULIASET_TEST_DATA_DIR) + "/deep/" + name);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string text = s.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+}
 
 /// RAII MPFR complex scratch.
 struct Complex {

@@ -19,8 +19,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -168,15 +166,6 @@ Location julia(std::string name, std::string c_re, std::string c_im, std::string
     return l;
 }
 
-std::string read_text(const std::string& name) {
-    std::ifstream in(std::string(JULIASET_TEST_DATA_DIR) + "/deep/" + name);
-    std::stringstream s;
-    s << in.rdbuf();
-    std::string text = s.str();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
-}
-
 std::string truncated(const std::string& decimal, std::size_t characters) {
     return decimal.substr(0, std::min(decimal.size(), characters));
 }
@@ -208,8 +197,8 @@ TEST(DeepOracle, MandelbrotPowerTwo) {
     locations.push_back(
         mandelbrot("Misiurewicz i, 3 widths off", "3e-1000", "1", "1e-1000", 20000, 2, 11, 7));
     // The peer's minibrot (fractalshades' example), its centre cut to 130 characters.
-    const std::string fs_re = truncated(read_text("fractalshades-min-re.txt"), 130);
-    const std::string fs_im = truncated(read_text("fractalshades-min-im.txt"), 150);
+    const std::string fs_re = truncated(deep_test::read_text("fractalshades-min-re.txt"), 130);
+    const std::string fs_im = truncated(deep_test::read_text("fractalshades-min-im.txt"), 150);
     locations.push_back(mandelbrot("fractalshades minibrot", fs_re, fs_im, "1e-30", 5000));
     locations.push_back(mandelbrot("fractalshades minibrot", fs_re, fs_im, "1e-100", 30000));
     // Newton-found nuclei (the period of the atom domain around a start point), viewed at a
@@ -356,8 +345,8 @@ Tally compare_shared(const Location& frame, const DeepRender& share) {
 }
 
 TEST(DeepSharedReference, FramesOfAZoomAgreeWithTheOracle) {
-    const std::string fs_re = truncated(read_text("fractalshades-min-re.txt"), 130);
-    const std::string fs_im = truncated(read_text("fractalshades-min-im.txt"), 150);
+    const std::string fs_re = truncated(deep_test::read_text("fractalshades-min-re.txt"), 130);
+    const std::string fs_im = truncated(deep_test::read_text("fractalshades-min-im.txt"), 150);
     struct Zoom {
         Location deepest;
         std::vector<Location> frames;

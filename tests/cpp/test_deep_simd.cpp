@@ -9,9 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -96,19 +94,10 @@ View mandelbrot(std::string name, std::string re, std::string im, std::string wi
     return v;
 }
 
-std::string read_text(const std::string& name) {
-    std::ifstream in(std::string(JULIASET_TEST_DATA_DIR) + "/deep/" + name);
-    std::stringstream s;
-    s << in.rdbuf();
-    std::string text = s.str();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    return text;
-}
-
 TEST(DeepSimd, MandelbrotViewsAreBitIdenticalToTheScalarKernel) {
     std::vector<View> views;
-    const std::string fs_re = read_text("fractalshades-min-re.txt").substr(0, 140);
-    const std::string fs_im = read_text("fractalshades-min-im.txt").substr(0, 160);
+    const std::string fs_re = deep_test::read_text("fractalshades-min-re.txt").substr(0, 140);
+    const std::string fs_im = deep_test::read_text("fractalshades-min-im.txt").substr(0, 160);
     ASSERT_GT(fs_re.size(), 100u);
     // The peer's minibrot at the benchmark's depths (escape radius 100 as there), and with
     // limits that stop groups mid-orbit.
