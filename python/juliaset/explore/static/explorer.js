@@ -3,7 +3,7 @@
 // (colour.js), so colormap and colouring changes need no new render.
 import * as dec from './decimal.js';
 import { colourize } from './colour.js';
-import { $, addColormapOptions, showMessage } from './page.js';
+import { $, addColormapOptions, errorOf, showMessage } from './page.js';
 import { viewQuery } from './view_url.js';
 
 const SEED_C = ['-0.835', '-0.2321'];
@@ -213,15 +213,6 @@ function viewParams(v, size) {
     p.c_im = v.c[1];
   }
   return p;
-}
-
-async function errorOf(response) {
-  try {
-    const body = await response.json();
-    return new Error(body.parameter ? `${body.parameter}: ${body.error}` : body.error);
-  } catch {
-    return new Error(`${response.status} ${response.statusText}`);
-  }
 }
 
 /** Fields of view v at `size` from the server: {counts, smooth?, size, parameters}. */

@@ -21,3 +21,14 @@ export function addColormapOptions(select, names) {
     select.append(option);
   }
 }
+
+/** The Error a failed fetch `response` carries: the server's JSON message (naming the
+ * parameter it blames), else the HTTP status. */
+export async function errorOf(response) {
+  try {
+    const body = await response.json();
+    return new Error(body.parameter ? `${body.parameter}: ${body.error}` : body.error);
+  } catch {
+    return new Error(`${response.status} ${response.statusText}`);
+  }
+}

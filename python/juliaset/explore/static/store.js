@@ -5,7 +5,7 @@
 // the coarser levels already here are drawn scaled under them. "explore live here" opens the
 // main explorer at the viewport's view, to zoom on past the stored resolution.
 import * as dec from './decimal.js';
-import { $, addColormapOptions, showMessage } from './page.js';
+import { $, addColormapOptions, errorOf, showMessage } from './page.js';
 import { viewQuery } from './view_url.js';
 
 const MAX_IN_FLIGHT = 6; // tile requests at once (a browser's connections per host)
@@ -190,15 +190,6 @@ function paint(entry, k, r, c, chosen) {
   // drawn under a level that is still loading are smoothed.
   context.imageSmoothingEnabled = !exact && (!chosen || x1 - x0 < bitmap.width);
   context.drawImage(bitmap, x0, y0, x1 - x0, y1 - y0);
-}
-
-async function errorOf(response) {
-  try {
-    const body = await response.json();
-    return new Error(body.parameter ? `${body.parameter}: ${body.error}` : body.error);
-  } catch {
-    return new Error(`${response.status} ${response.statusText}`);
-  }
 }
 
 async function load(k, r, c, entry) {
