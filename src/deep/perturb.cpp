@@ -8,6 +8,7 @@
 // escape.hpp), then a rebase dz <- z, m <- 0 when |z| < |dz| or at the orbit's end.
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "deep/engine.hpp"
 
@@ -16,13 +17,13 @@ namespace juliaset::deep {
 namespace {
 
 // How run() begins and ends: a whole pixel; from its start to the top of its first
-// double-mode step, saved in `*state` (start_pixel); or from `*state` to its end
-// (resume_pixel).
+// double-mode step, saved in `*to` (start_pixel); or from `*from` to its end (resume_pixel).
 enum class Span { whole, to_double_mode, from_state };
 
 template <int kPower, bool kMandelbrot, bool kDerivative, Span kSpan = Span::whole>
 PixelResult run(const Engine& engine, const ComplexExp& delta, const std::atomic<bool>* cancel,
-                PixelState* state = nullptr, bool* stopped_at_state = nullptr) noexcept {
+                const PixelState* from = nullptr, PixelState* to = nullptr,
+                bool* stopped_at_state = nullptr) noexcept {
     const std::uint32_t power = kPower == 0 ? engine.power : static_cast<std::uint32_t>(kPower);
     const double t2 = engine.threshold_squared;
     const std::uint64_t limit = std::uint64_t{engine.itermax} + 1;
@@ -62,13 +63,13 @@ PixelResult run(const Engine& engine, const ComplexExp& delta, const std::atomic
     }
     CycleDetector cycles;
     if constexpr (kSpan == Span::from_state) {
-        orbit = state->on_restart ? restart : &engine.primary;
-        m = state->m;
-        n = state->n;
-        dr = state->dr;
-        di = state->di;
+        orbit = from->on_restart ? restart : &engine.primary;
+        m = from->m;
+        n = from->n;
+        dr = from->dr;
+        di = from->di;
         fe = false;
-        cycles = state->cycles;
+        cycles = from->cycles;
     }
     std::uint64_t since_poll = 0;
     double norm = 0.0;  // |z|^2 of the last iterate
@@ -188,12 +189,12 @@ PixelResult run(const Engine& engine, const ComplexExp& delta, const std::atomic
         // --- double mode ---
         for (;;) {
             if constexpr (kSpan == Span::to_double_mode) {
-                state->on_restart = orbit != &engine.primary;
-                state->m = m;
-                state->n = n;
-                state->dr = dr;
-                state->di = di;
-                state->cycles = cycles;
+                to->on_restart = orbit != &engine.primary;
+                to->m = m;
+                to->n = n;
+                to->dr = dr;
+                to->di = di;
+                to->cycles = cycles;
                 *stopped_at_state = true;
                 return {};
             }
@@ -348,60 +349,54 @@ PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
     return result;
 }
 
+namespace {
+
+// f(power, mandelbrot) with the engine's kernel as compile-time constants (power 2
+// specialised, the others as power 0: read at run time), for the entry points below.
+template <class F>
+PixelResult with_kernel(const Engine& engine, F&& f) {
+    using Two = std::integral_constant<int, 2>;
+    using Any = std::integral_constant<int, 0>;
+    const bool mandelbrot = engine.family == Family::mandelbrot;
+    if (engine.power == 2) {
+        return mandelbrot ? f(Two{}, std::true_type{}) : f(Two{}, std::false_type{});
+    }
+    return mandelbrot ? f(Any{}, std::true_type{}) : f(Any{}, std::false_type{});
+}
+
+}  // namespace
+
 bool start_pixel(const Engine& engine, const ComplexExp& delta, PixelState& state,
                  PixelResult& result, const std::atomic<bool>* cancel) noexcept {
-    bool stopped = false;
-    const bool mandelbrot = engine.family == Family::mandelbrot;
-    if (mandelbrot && delta.e >= double_mode_log2(engine.power)) {
+    if (engine.family == Family::mandelbrot && delta.e >= double_mode_log2(engine.power)) {
         // What run() reaches at once (see its start): m = n = 0 and dz = 0 in double mode.
         state = PixelState{};
         return true;
     }
-    if (engine.power == 2) {
-        result = mandelbrot
-                     ? run<2, true, false, Span::to_double_mode>(engine, delta, cancel, &state,
-                                                                 &stopped)
-                     : run<2, false, false, Span::to_double_mode>(engine, delta, cancel, &state,
-                                                                  &stopped);
-    } else {
-        result = mandelbrot
-                     ? run<0, true, false, Span::to_double_mode>(engine, delta, cancel, &state,
-                                                                 &stopped)
-                     : run<0, false, false, Span::to_double_mode>(engine, delta, cancel, &state,
-                                                                  &stopped);
-    }
+    bool stopped = false;
+    result = with_kernel(engine, [&](auto power, auto mandelbrot) {
+        return run<decltype(power)::value, decltype(mandelbrot)::value, false,
+                   Span::to_double_mode>(engine, delta, cancel, nullptr, &state, &stopped);
+    });
     return stopped;
 }
 
 PixelResult resume_pixel(const Engine& engine, const ComplexExp& delta, const PixelState& state,
                          const std::atomic<bool>* cancel) noexcept {
-    PixelState copy = state;
-    const bool mandelbrot = engine.family == Family::mandelbrot;
-    if (engine.power == 2) {
-        return mandelbrot ? run<2, true, false, Span::from_state>(engine, delta, cancel, &copy)
-                          : run<2, false, false, Span::from_state>(engine, delta, cancel, &copy);
-    }
-    return mandelbrot ? run<0, true, false, Span::from_state>(engine, delta, cancel, &copy)
-                      : run<0, false, false, Span::from_state>(engine, delta, cancel, &copy);
+    return with_kernel(engine, [&](auto power, auto mandelbrot) {
+        return run<decltype(power)::value, decltype(mandelbrot)::value, false, Span::from_state>(
+            engine, delta, cancel, &state);
+    });
 }
 
 PixelResult iterate_pixel(const Engine& engine, const ComplexExp& delta, bool want_derivative,
                           const std::atomic<bool>* cancel) noexcept {
-    const bool mandelbrot = engine.family == Family::mandelbrot;
-    if (engine.power == 2) {
-        if (mandelbrot) {
-            return want_derivative ? run<2, true, true>(engine, delta, cancel)
-                                   : run<2, true, false>(engine, delta, cancel);
-        }
-        return want_derivative ? run<2, false, true>(engine, delta, cancel)
-                               : run<2, false, false>(engine, delta, cancel);
-    }
-    if (mandelbrot) {
-        return want_derivative ? run<0, true, true>(engine, delta, cancel)
-                               : run<0, true, false>(engine, delta, cancel);
-    }
-    return want_derivative ? run<0, false, true>(engine, delta, cancel)
-                           : run<0, false, false>(engine, delta, cancel);
+    return with_kernel(engine, [&](auto power, auto mandelbrot) {
+        constexpr int kPower = decltype(power)::value;
+        constexpr bool kMandelbrot = decltype(mandelbrot)::value;
+        return want_derivative ? run<kPower, kMandelbrot, true>(engine, delta, cancel)
+                               : run<kPower, kMandelbrot, false>(engine, delta, cancel);
+    });
 }
 
 }  // namespace juliaset::deep
