@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -89,11 +90,11 @@ std::vector<std::string> Colormap::names() {
 }
 
 Rgb Colormap::at(double t) const noexcept {
-    const double clamped = t > 0.0 ? std::min(t, 1.0) : 0.0;  // NaN -> 0
-    if (colours_.empty()) return {clamped, clamped, clamped};
-    const auto index =
-        std::min<std::size_t>(static_cast<std::size_t>(clamped * size), size - 1);
-    return colours_[index];
+    if (colours_.empty()) {
+        const double clamped = t > 0.0 ? std::min(t, 1.0) : 0.0;  // NaN -> 0
+        return {clamped, clamped, clamped};
+    }
+    return colours_[index_of(t)];
 }
 
 void ImageSpec::validate(const JuliaParams& params) const {
@@ -301,6 +302,9 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
         std::max<std::size_t>(detail::samples_per_piece / (piece_columns * n * n), 1);
     const bool rgb = spec.format == PixelFormat::rgb8;
     const double per_pixel = static_cast<double>(n * n);
+    const double span = static_cast<double>(params.itermax - params.itermin);
+    std::optional<detail::OneSamplePainter> painter;
+    if (n == 1) painter.emplace(spec, params.itermin, params.itermax, &levels, window.size());
 
     detail::for_each_piece(
         window, piece_rows, piece_columns, options,
@@ -308,7 +312,12 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
             const std::size_t rows = piece.height;
             const std::size_t sample_width = piece.width * n;
             const PixelWindow sample_window{piece.x0 * n, piece.y0 * n, sample_width, rows * n};
-            // Value in [0, 1] of every sample of this piece.
+            const auto destination = [&](std::size_t row) {
+                return out.data() +
+                       ((first_row + row) * window.width + first_column) * pixel_bytes;
+            };
+            // Value in [0, 1] of every sample of this piece (for one sample per pixel,
+            // counts go straight to the painter's tables).
             std::vector<double> value(sample_window.size());
             if (spec.coloring == Coloring::smooth) {
                 std::vector<double> smooth(sample_window.size());
@@ -316,7 +325,6 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                 inner.threads = 1;  // already inside a worker
                 render_fields(samples, params, sample_window, FieldBuffers{.smooth = smooth},
                               inner);
-                const double span = static_cast<double>(params.itermax - params.itermin);
                 for (std::size_t s = 0; s < smooth.size(); ++s) {
                     value[s] = std::clamp((smooth[s] - params.itermin) / span, 0.0, 1.0);
                 }
@@ -324,15 +332,30 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                 std::vector<std::uint32_t> counts(sample_window.size());
                 detail::escape_counts_until(samples, params, sample_window, counts,
                                             options.kernel, options.precision, options.cancel);
+                if (painter) {
+                    for (std::size_t row = 0; row < rows; ++row) {
+                        painter->paint_counts(
+                            std::span(counts).subspan(row * piece.width, piece.width),
+                            destination(row));
+                    }
+                    return;
+                }
                 for (std::size_t s = 0; s < counts.size(); ++s) {
                     value[s] = spec.coloring == Coloring::histogram
                                    ? levels[counts[s]]
                                    : normalized_value(counts[s], params.itermin, params.itermax);
                 }
             }
+            if (painter) {
+                for (std::size_t row = 0; row < rows; ++row) {
+                    painter->paint_values(
+                        std::span(value).subspan(row * piece.width, piece.width),
+                        destination(row));
+                }
+                return;
+            }
             for (std::size_t row = 0; row < rows; ++row) {
-                std::uint8_t* dest =
-                    out.data() + ((first_row + row) * window.width + first_column) * pixel_bytes;
+                std::uint8_t* dest = destination(row);
                 for (std::size_t column = 0; column < piece.width; ++column) {
                     Rgb sum;
                     for (std::size_t b = 0; b < n; ++b) {

@@ -49,14 +49,6 @@ Powers powers_of(double z_re, double z_im, std::uint32_t power) noexcept {
     return {{below_re, below_im}, re, im};
 }
 
-// The continuous count of a point that escaped at count k with final |z|^2 `norm`, given
-// log(t^2) and log(power): every path computes it with these operations in this order.
-double smooth_count(std::uint32_t k, double norm, double log_threshold_squared,
-                    double log_power) noexcept {
-    return static_cast<double>(k) + 1.0 -
-           std::log(std::log(norm) / log_threshold_squared) / log_power;
-}
-
 // The distance estimate |z| ln|z| / |dz| of a point that escaped with final |z|^2 `norm` and
 // derivative dz; 0 where it is undefined.
 double distance_estimate(double norm, std::complex<double> dz) noexcept {
@@ -95,7 +87,7 @@ PointFields fields_of_point(double x, double y, const JuliaParams& params,
     }
     PointFields result{k, norm, static_cast<double>(params.itermax), 0.0};
     if (k < params.itermax) {  // escaped: norm is the first |z|^2 outside
-        result.smooth = smooth_count(k, norm, std::log(threshold_squared), std::log(power));
+        result.smooth = detail::smooth_count(k, norm, std::log(threshold_squared), std::log(power));
         if (want_derivative) result.distance = distance_estimate(norm, dz);
     }
     return result;
@@ -188,7 +180,7 @@ public:
             double* smooth = out_.smooth.data() + to;
             for (std::size_t i = 0; i < n; ++i) {
                 smooth[i] = k[i] < itermax
-                                ? smooth_count(k[i], norm[i], log_threshold_squared_, log_power_)
+                                ? detail::smooth_count(k[i], norm[i], log_threshold_squared_, log_power_)
                                 : static_cast<double>(itermax);
             }
         }

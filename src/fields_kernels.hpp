@@ -2,10 +2,20 @@
 #pragma once
 
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
 namespace juliaset::detail {
+
+/// The continuous count of a point that escaped at count k with final |z|^2 `norm`, given
+/// log(t^2) and log(power): every path (the double fields and the deep engine) computes it
+/// with these operations in this order.
+[[nodiscard]] inline double smooth_count(std::uint32_t k, double norm,
+                                         double log_threshold_squared, double log_power) noexcept {
+    return static_cast<double>(k) + 1.0 -
+           std::log(std::log(norm) / log_threshold_squared) / log_power;
+}
 
 /// One window of the fields kernel: sample coordinates per column (`width`) and per row
 /// (`height`), the iteration constants, and where the per-pixel results go (row-major). Or,

@@ -4,6 +4,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "juliaset/color.hpp"
 
@@ -30,5 +35,100 @@ inline void store_pixel(PixelFormat format, const Rgb& sum, double samples,
         px[0] = static_cast<std::uint8_t>(quantise(sum.r / samples));
     }
 }
+
+/// The bytes of pixels of one sample each (supersample 1), by table lookups. Such a pixel's
+/// mean colour is its sample's colour, which depends only on a table index: one of a
+/// colormap's 256 colours, or, for the count and histogram colourings, the count itself. So
+/// store_pixel runs once per index, here, instead of once per pixel: colouring had cost more
+/// than iterating in the zoom frames of a video (escape counts near 30). The bytes are
+/// store_pixel's of the same sums, hence the same as the general path's.
+class OneSamplePainter {
+public:
+    /// `levels` for Coloring::histogram; `pixels` (how many this painter will paint) bounds
+    /// the per-count table: itermax + 1 entries are built only when that is not wasteful.
+    OneSamplePainter(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
+                     const HistogramLevels* levels, std::size_t pixels)
+        : spec_(spec), itermin_(itermin), itermax_(itermax), levels_(levels),
+          pixel_bytes_(bytes_per_pixel(spec.format)) {
+        const std::span<const Rgb> colours = spec.colormap.colours();
+        if (spec.format == PixelFormat::rgb8 && !colours.empty()) {
+            colour_bytes_.resize(colours.size() * 3);
+            for (std::size_t i = 0; i < colours.size(); ++i) {
+                Rgb sum;
+                sum.r += colours[i].r;
+                sum.g += colours[i].g;
+                sum.b += colours[i].b;
+                store_pixel(spec.format, sum, 1.0, colour_bytes_.data() + 3 * i);
+            }
+        }
+        const std::size_t entries = std::size_t{itermax} + 1;
+        if (spec.coloring != Coloring::smooth && entries <= std::max<std::size_t>(pixels, 65536)) {
+            count_bytes_.resize(entries * pixel_bytes_);
+            for (std::size_t k = 0; k < entries; ++k) {
+                paint_value(value_of_count(static_cast<std::uint32_t>(k)),
+                            count_bytes_.data() + k * pixel_bytes_);
+            }
+        }
+    }
+
+    /// The value in [0, 1] of count k (count and histogram colourings).
+    [[nodiscard]] double value_of_count(std::uint32_t k) const noexcept {
+        return spec_.coloring == Coloring::histogram ? (*levels_)[k]
+                                                     : normalized_value(k, itermin_, itermax_);
+    }
+
+    /// One pixel of value v (a sample's value in [0, 1]).
+    void paint_value(double v, std::uint8_t* px) const noexcept {
+        if (!colour_bytes_.empty()) {
+            std::memcpy(px, colour_bytes_.data() + 3 * Colormap::index_of(v), 3);
+            return;
+        }
+        Rgb sum;
+        if (spec_.format == PixelFormat::rgb8) {
+            const Rgb c = spec_.colormap.at(v);
+            sum.r += c.r;
+            sum.g += c.g;
+            sum.b += c.b;
+        } else {
+            sum.r += v;
+        }
+        store_pixel(spec_.format, sum, 1.0, px);
+    }
+
+    /// Consecutive pixels from their values.
+    void paint_values(std::span<const double> values, std::uint8_t* out) const noexcept {
+        for (const double v : values) {
+            paint_value(v, out);
+            out += pixel_bytes_;
+        }
+    }
+
+    /// Consecutive pixels from their counts. Throws std::invalid_argument for a count above
+    /// itermax.
+    void paint_counts(std::span<const std::uint32_t> counts, std::uint8_t* out) const {
+        for (const std::uint32_t k : counts) {
+            if (k > itermax_) {
+                throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
+                                            std::to_string(itermax_));
+            }
+            if (!count_bytes_.empty()) {
+                std::memcpy(out, count_bytes_.data() + std::size_t{k} * pixel_bytes_,
+                            pixel_bytes_);
+            } else {
+                paint_value(value_of_count(k), out);
+            }
+            out += pixel_bytes_;
+        }
+    }
+
+private:
+    const ImageSpec& spec_;
+    std::uint32_t itermin_;
+    std::uint32_t itermax_;
+    const HistogramLevels* levels_;
+    std::size_t pixel_bytes_;
+    std::vector<std::uint8_t> colour_bytes_;  // 3 per colour (RGB output, a colour table)
+    std::vector<std::uint8_t> count_bytes_;   // pixel_bytes_ per count 0..itermax, if built
+};
 
 }  // namespace juliaset::detail

@@ -49,6 +49,13 @@ public:
     [[nodiscard]] bool is_gray_ramp() const noexcept { return colours_.empty(); }
     /// The colour for t (clamped to [0, 1]; NaN counts as 0).
     [[nodiscard]] Rgb at(double t) const noexcept;
+    /// The index into colours() that at(t) reads (for colormaps that are not the gray ramp).
+    [[nodiscard]] static std::size_t index_of(double t) noexcept {
+        const double clamped = t > 0.0 ? std::min(t, 1.0) : 0.0;  // NaN -> 0
+        return std::min<std::size_t>(static_cast<std::size_t>(clamped * size), size - 1);
+    }
+    /// The 256 colours; empty for the gray ramp.
+    [[nodiscard]] std::span<const Rgb> colours() const noexcept { return colours_; }
 
 private:
     std::string name_;
@@ -184,11 +191,13 @@ namespace juliaset {
 /// histogram colourings, `samples.smooth` for the smooth one. Writes row-major pixels of
 /// bytes_per_pixel(spec.format) bytes, exactly as render_image() colours the same fields.
 /// `levels` are the histogram levels of every sample's count (CountHistogram::levels();
-/// Coloring::histogram only). Throws
+/// Coloring::histogram only). Bands of rows are coloured on `threads` threads (0: every
+/// hardware thread). Throws
 /// std::invalid_argument for a missing field, a buffer of the wrong size, itermin >= itermax,
 /// or a count above itermax.
 void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t itermax,
                    std::size_t pixels_x, std::size_t pixels_y, const FieldBuffers& samples,
-                   const HistogramLevels* levels, std::span<std::uint8_t> out);
+                   const HistogramLevels* levels, std::span<std::uint8_t> out,
+                   unsigned threads = 1);
 
 }  // namespace juliaset

@@ -984,7 +984,7 @@ void colour_deep_window(const juliaset::DeepRender& engine, const juliaset::Imag
         own = histogram.levels();
     }
     juliaset::color_samples(spec, itermin, itermax, window.width, window.height, fields,
-                            levels != nullptr ? levels : &own, bytes);
+                            levels != nullptr ? levels : &own, bytes, options.threads);
     if constexpr (std::endian::native == std::endian::little) {
         if (spec.format == juliaset::PixelFormat::gray16) {
             for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);

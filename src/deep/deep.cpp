@@ -8,6 +8,7 @@
 
 #include "bands.hpp"
 #include "deep/engine.hpp"
+#include "fields_kernels.hpp"
 #include "juliaset/deep.hpp"
 
 namespace juliaset {
@@ -325,6 +326,38 @@ std::size_t DeepRender::reference_length() const noexcept {
     return std::max(e.primary.z.size(), e.critical.z.size());
 }
 
+namespace deep {
+
+void pixel_deltas(const FloatExp& offset_re, const FloatExp& offset_im, const FloatExp& half,
+                  std::size_t w, std::size_t h, std::size_t j, std::size_t x0, std::size_t count,
+                  ComplexExp* out, bool plain_doubles) noexcept {
+    const double y = static_cast<double>(h) - 2.0 * static_cast<double>(j);
+    // Normal doubles throughout: |half| and the offsets within 2^+-900 (or 0), so products of
+    // half by integers below 2^32 stay normal, and a sum's exact value, a multiple of the
+    // smaller operand's last place (2^-952 or more), is 0 or normal. Then each extended
+    // operation (one rounding of the mantissas, exponents exact) is the double one.
+    const auto in_range = [](const FloatExp& v) { return v.is_zero() || (v.e > -900 && v.e < 900); };
+    if (plain_doubles && !half.is_zero() && in_range(half) && in_range(offset_re) &&
+        in_range(offset_im) && w < (std::size_t{1} << 31) && h < (std::size_t{1} << 31)) {
+        const double step = half.to_double();
+        const double re0 = offset_re.to_double();
+        const double im = offset_im.to_double() + y * step;
+        for (std::size_t column = 0; column < count; ++column) {
+            const double x =
+                2.0 * static_cast<double>(x0 + column) - static_cast<double>(w);
+            out[column] = ComplexExp(re0 + x * step, im);
+        }
+        return;
+    }
+    const FloatExp im = offset_im + FloatExp(y) * half;
+    for (std::size_t column = 0; column < count; ++column) {
+        const double x = 2.0 * static_cast<double>(x0 + column) - static_cast<double>(w);
+        out[column] = ComplexExp(offset_re + FloatExp(x) * half, im);
+    }
+}
+
+}  // namespace deep
+
 void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
                         const RenderOptions& options, const DeepProgress& progress) const {
     const State& s = *state_;
@@ -362,18 +395,9 @@ void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
     parallel_for(
         window.height, options.threads,
         [&](std::size_t row) {
-            const std::size_t j = window.y0 + row;
-            const FloatExp im = s.offset_im +
-                                FloatExp(static_cast<double>(h) - 2.0 * static_cast<double>(j)) *
-                                    half;
             std::vector<ComplexExp> deltas(window.width);
-            for (std::size_t column = 0; column < window.width; ++column) {
-                const std::size_t i = window.x0 + column;
-                const FloatExp re =
-                    s.offset_re +
-                    FloatExp(2.0 * static_cast<double>(i) - static_cast<double>(w)) * half;
-                deltas[column] = ComplexExp(re, im);
-            }
+            deep::pixel_deltas(s.offset_re, s.offset_im, half, w, h, window.y0 + row, window.x0,
+                               window.width, deltas.data());
             std::vector<deep::PixelResult> results(window.width);
             if (simd) {
                 deep::iterate_row_simd(s.engine, deltas.data(), deltas.size(), results.data(),
@@ -395,7 +419,13 @@ void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
                 const deep::PixelResult& r = results[column];
                 const std::size_t index = row * window.width + column;
                 if (!out.counts.empty()) out.counts[index] = r.count;
-                if (!out.smooth.empty()) out.smooth[index] = r.smooth;
+                if (!out.smooth.empty()) {
+                    out.smooth[index] =
+                        r.escaped ? detail::smooth_count(r.count, r.final_norm,
+                                                         s.engine.log_threshold_squared,
+                                                         s.engine.log_power)
+                                  : static_cast<double>(s.params.itermax);
+                }
                 if (!out.final_norm.empty()) out.final_norm[index] = r.final_norm;
                 if (!out.interior.empty()) out.interior[index] = r.count == s.params.itermax;
                 if (!out.distance.empty()) {

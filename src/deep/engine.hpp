@@ -195,6 +195,17 @@ struct Engine {
     ComplexExp centre;  // the reference's centre (Julia without primary orbit: z0 = centre + delta)
 };
 
+/// The deltas from the reference's centre of pixels x0 .. x0 + count - 1 of row j of a w x h
+/// image whose centre is `offset_re + i offset_im` from the reference's and whose pixels are
+/// 2 `half` apart: offset + ((2 i - w) + i (h - 2 j)) half, as extended-exponent sums and
+/// products. Where every operand and result is a normal double (exponents within +-900 and no
+/// underflow, which holds down to views of about 1e-270), the same operations in plain doubles
+/// round identically and are used instead (`plain_doubles`; false forces the extended ones, the
+/// tests' reference): the extended ones had cost a fifth of a shallow deep view's render.
+void pixel_deltas(const FloatExp& offset_re, const FloatExp& offset_im, const FloatExp& half,
+                  std::size_t w, std::size_t h, std::size_t j, std::size_t x0, std::size_t count,
+                  ComplexExp* out, bool plain_doubles = true) noexcept;
+
 // The state at a rebase, for cycle detection (Brent): at a rebase m = 0 on the orbit that
 // starts at 0, so the delta (and its representation) is the whole state.
 struct Snapshot {
@@ -238,7 +249,9 @@ struct CycleDetector {
 struct PixelResult {
     std::uint32_t count = 0;
     double final_norm = 0.0;
-    double smooth = 0.0;
+    /// Whether the pixel escaped (its smooth count is then detail::smooth_count's of count
+    /// and final_norm, else itermax: the caller computes it when asked, two logarithms).
+    bool escaped = false;
     FloatExp distance;  // in plane units (below a double's range at depth)
 };
 

@@ -337,15 +337,8 @@ PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
     if (escaped && std::isnan(norm)) norm = std::numeric_limits<double>::infinity();
     PixelResult result;
     result.final_norm = norm;
-    if (!escaped) {
-        result.count = engine.itermax;
-        result.smooth = static_cast<double>(engine.itermax);
-        return result;
-    }
-    result.count = static_cast<std::uint32_t>(n - 1);
-    const double k = static_cast<double>(result.count);
-    result.smooth =
-        k + 1.0 - std::log(std::log(norm) / engine.log_threshold_squared) / engine.log_power;
+    result.escaped = escaped;
+    result.count = escaped ? static_cast<std::uint32_t>(n - 1) : engine.itermax;
     return result;
 }
 

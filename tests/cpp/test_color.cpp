@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <utility>
 #include <cstdlib>
 #include <random>
 #include <span>
@@ -307,3 +309,80 @@ TEST(Histogram, MalformedTalliesAreRejected) {
 }
 
 }  // namespace
+
+namespace {
+
+// A pixel of one sample as the colouring's definition gives it: the colour of value v
+// (Colormap::at, or v itself for gray output), each channel times the largest level,
+// clamped and truncated; 16-bit big-endian.
+std::vector<std::uint8_t> expected_pixel(const ImageSpec& spec, double v) {
+    const double top = spec.format == PixelFormat::gray16 ? 65535.0 : 255.0;
+    const auto level = [top](double channel) {
+        return static_cast<std::uint32_t>(std::clamp(channel * top, 0.0, top));
+    };
+    if (spec.format == PixelFormat::rgb8) {
+        const Rgb c = spec.colormap.at(v);
+        return {static_cast<std::uint8_t>(level(c.r)), static_cast<std::uint8_t>(level(c.g)),
+                static_cast<std::uint8_t>(level(c.b))};
+    }
+    if (spec.format == PixelFormat::gray16) {
+        const std::uint32_t l = level(v);
+        return {static_cast<std::uint8_t>(l >> 8), static_cast<std::uint8_t>(l & 0xFF)};
+    }
+    return {static_cast<std::uint8_t>(level(v))};
+}
+
+}  // namespace
+
+TEST(ColorSamples, OneSamplePixelsFollowTheDefinitionOnEveryThreadCount) {
+    // color_samples colours one-sample pixels through tables (per colour, and per count for
+    // limits up to the image's size): here against the definition, pixel by pixel, for both
+    // table sizes, every colouring and format, and 1 or 2 threads.
+    std::mt19937 random(7);
+    const std::size_t width = 70;
+    const std::size_t height = 50;
+    for (const std::uint32_t itermax : {100u, 250000u}) {  // per-count table, and none
+        const std::uint32_t itermin = itermax / 10;
+        std::vector<std::uint32_t> counts(width * height);
+        std::vector<double> smooth(width * height);
+        std::uniform_int_distribution<std::uint32_t> count(0, itermax);
+        std::uniform_real_distribution<double> continuous(-3.0, itermax + 3.0);
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            counts[p] = p < 3 ? std::array<std::uint32_t, 3>{0, itermin, itermax}[p] : count(random);
+            smooth[p] = p < 2 ? static_cast<double>(p * itermax) : continuous(random);
+        }
+        const HistogramLevels levels = histogram_levels(counts, itermax);
+        for (const Coloring coloring : {Coloring::count, Coloring::histogram, Coloring::smooth}) {
+            for (const auto& [format, colormap] :
+                 {std::pair{PixelFormat::gray8, "gray"}, std::pair{PixelFormat::gray16, "gray"},
+                  std::pair{PixelFormat::rgb8, "gray"}, std::pair{PixelFormat::rgb8, "magma"},
+                  std::pair{PixelFormat::rgb8, "twilight_r"}}) {
+                const ImageSpec spec{.coloring = coloring, .format = format,
+                                     .colormap = Colormap::named(colormap)};
+                const std::size_t bytes = bytes_per_pixel(format);
+                const FieldBuffers fields = coloring == Coloring::smooth
+                                                ? FieldBuffers{.smooth = smooth}
+                                                : FieldBuffers{.counts = counts};
+                for (const unsigned threads : {1u, 2u}) {
+                    std::vector<std::uint8_t> out(width * height * bytes);
+                    color_samples(spec, itermin, itermax, width, height, fields, &levels, out,
+                                  threads);
+                    for (std::size_t p = 0; p < counts.size(); ++p) {
+                        const double span = static_cast<double>(itermax - itermin);
+                        const double v =
+                            coloring == Coloring::smooth
+                                ? std::clamp((smooth[p] - itermin) / span, 0.0, 1.0)
+                            : coloring == Coloring::histogram
+                                ? levels[counts[p]]
+                                : normalized_value(counts[p], itermin, itermax);
+                        const std::vector<std::uint8_t> want = expected_pixel(spec, v);
+                        ASSERT_TRUE(std::equal(want.begin(), want.end(), out.begin() + p * bytes))
+                            << "itermax " << itermax << " colouring " << static_cast<int>(coloring)
+                            << " " << colormap << " format " << static_cast<int>(format)
+                            << " pixel " << p;
+                    }
+                }
+            }
+        }
+    }
+}
