@@ -106,22 +106,40 @@ public:
     /// Consecutive pixels from their counts. Throws std::invalid_argument for a count above
     /// itermax.
     void paint_counts(std::span<const std::uint32_t> counts, std::uint8_t* out) const {
-        for (const std::uint32_t k : counts) {
-            if (k > itermax_) {
-                throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
-                                            std::to_string(itermax_));
-            }
-            if (!count_bytes_.empty()) {
-                std::memcpy(out, count_bytes_.data() + std::size_t{k} * pixel_bytes_,
-                            pixel_bytes_);
-            } else {
+        if (count_bytes_.empty()) {
+            for (const std::uint32_t k : counts) {
+                check_count(k);
                 paint_value(value_of_count(k), out);
+                out += pixel_bytes_;
             }
-            out += pixel_bytes_;
+            return;
+        }
+        switch (pixel_bytes_) {
+            case 1: copy_counts<1>(counts, out); break;
+            case 2: copy_counts<2>(counts, out); break;
+            default: copy_counts<3>(counts, out); break;
         }
     }
 
 private:
+    void check_count(std::uint32_t k) const {
+        if (k > itermax_) {
+            throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
+                                        std::to_string(itermax_));
+        }
+    }
+
+    // The per-count table's bytes, with the pixel size a constant: a copy of a size known only
+    // at run time (a memcpy call, or a byte loop) had cost as much as the rest of the loop.
+    template <std::size_t kBytes>
+    void copy_counts(std::span<const std::uint32_t> counts, std::uint8_t* out) const {
+        for (const std::uint32_t k : counts) {
+            check_count(k);
+            std::memcpy(out, count_bytes_.data() + std::size_t{k} * kBytes, kBytes);
+            out += kBytes;
+        }
+    }
+
     const ImageSpec& spec_;
     std::uint32_t itermin_;
     std::uint32_t itermax_;

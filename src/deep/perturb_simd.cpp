@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "clear_upper-inl.h"
 #include "deep/engine.hpp"
 #include "escape_kernels.hpp"
 
@@ -67,6 +68,11 @@ struct Shared {
     std::uint64_t tortoise_n, power, lambda;
 };
 
+Shared SharedOf(const PixelState& s) noexcept {
+    return Shared{s.on_restart,   s.m,           s.n,           s.cycles.active,
+                  s.cycles.have, s.cycles.tortoise_n, s.cycles.power, s.cycles.lambda};
+}
+
 // A group of neighbouring pixels (one vector of lanes) iterated together: their per-lane
 // constants, and Run, which iterates a set of them that share a step to their ends.
 template <bool kMandelbrot>
@@ -93,13 +99,14 @@ public:
             m_re[i] = dc.re;
             m_im[i] = dc.im;
             e[i] = dc.e;
-            tortoise_[i] = i < lanes ? states[i].cycles.tortoise : Snapshot{};
+            tortoise_[i] = (states != nullptr && i < lanes) ? states[i].cycles.tortoise : Snapshot{};
         }
         dc_re_ = hn::Load(d, re);
         dc_im_ = hn::Load(d, im);
         dcm_re_ = hn::Load(d, m_re);
         dcm_im_ = hn::Load(d, m_im);
         dc_e_ = hn::Load(di, e);
+        quiet_below_ = hn::Set(d, engine.threshold_squared * (1.0 - 4 * Orbit::threshold_margin));
     }
 
     // Iterates the lanes of `active`, all at the top of step `g` with their dz in (dr, di)
@@ -299,6 +306,49 @@ public:
         }
     }
 
+    // The lanes of `active`, at the top of step (m, n) of the primary orbit with their dz in
+    // (dr, dim) and dz_norm = |dz|^2, take a quiet step: one where Run would find no table
+    // level that any of them may take, and after the single step no lane within 2 margins of
+    // the escape circle (or NaN), the limit not reached, no rebase and no tiny delta. Then the
+    // step is Run's (the same operations) and nothing else happens in it: (m, n, dr, dim,
+    // dz_norm) move on and the result is true. Otherwise nothing changes and the result is
+    // false: Run takes that step with all its cases.
+    HWY_INLINE bool QuietStep(std::size_t& m, std::uint64_t& n, V& dr, V& dim, V& dz_norm,
+                              M active) const {
+        const D d;
+        const Orbit& orbit = engine_.primary;
+        if (m >= orbit.base && m < orbit.end && !orbit.first.empty()) {
+            const std::size_t offset = m - orbit.base;
+            const std::uint32_t begin = orbit.first[offset];
+            if (begin < orbit.first[offset + 1] && n + 2 <= limit_ &&
+                !hn::AllFalse(d, hn::And(hn::Lt(dz_norm, hn::Set(d, orbit.plain[begin].r2)),
+                                         active))) {
+                return false;
+            }
+        }
+        if (m + 1 == orbit.end || n + 1 >= limit_) return false;
+        const V two = hn::Set(d, 2.0);
+        const V zr = hn::Set(d, orbit.z[m].real());
+        const V zi = hn::Set(d, orbit.z[m].imag());
+        const V qr = hn::Add(hn::Mul(two, zr), dr);
+        const V qi = hn::Add(hn::Mul(two, zi), dim);
+        const V nr = hn::Add(hn::Sub(hn::Mul(dr, qr), hn::Mul(dim, qi)), dc_re_);
+        const V ni = hn::Add(hn::Add(hn::Mul(dr, qi), hn::Mul(dim, qr)), dc_im_);
+        const V xr = hn::Add(hn::Set(d, orbit.z[m + 1].real()), nr);
+        const V xi = hn::Add(hn::Set(d, orbit.z[m + 1].imag()), ni);
+        const V norm = hn::Add(hn::Mul(xr, xr), hn::Mul(xi, xi));
+        const V dz2 = hn::Add(hn::Mul(nr, nr), hn::Mul(ni, ni));
+        const M loud = hn::Or(hn::Or(hn::Not(hn::Lt(norm, quiet_below_)), hn::Lt(norm, dz2)),
+                              hn::Lt(dz2, hn::Set(d, std::ldexp(1.0, 2 * double_mode_log2(2)))));
+        if (!hn::AllFalse(d, hn::And(loud, active))) return false;
+        dr = nr;
+        dim = ni;
+        dz_norm = dz2;
+        ++m;
+        ++n;
+        return true;
+    }
+
 private:
     // The lanes of `active` part at the top of step `at`: `leaving` ones to the scalar kernel,
     // the others in two groups, inside `part` and outside it; a group of fewer than kMinGroup
@@ -376,6 +426,7 @@ private:
     const Orbit* restart_;
     std::uint64_t limit_;
     V dc_re_, dc_im_, dcm_re_, dcm_im_;
+    V quiet_below_;  // |z|^2 below this is well inside the escape circle (QuietStep)
     VI dc_e_;
     Snapshot tortoise_[kMaxLanes];  // each lane's tortoise where it is not a double-mode one
 };
@@ -409,22 +460,81 @@ void RunGroup(const Engine& engine, const ComplexExp* deltas, const PixelState* 
         t_re[i] = on ? states[i].cycles.tortoise.re : 0.0;
         t_im[i] = on ? states[i].cycles.tortoise.im : 0.0;
     }
-    const PixelState& s = states[lead];
-    group.Run(Shared{s.on_restart, s.m, s.n, s.cycles.active, s.cycles.have,
-                     s.cycles.tortoise_n, s.cycles.power, s.cycles.lambda},
-              hn::Load(d, re), hn::Load(d, im),
+    group.Run(SharedOf(states[lead]), hn::Load(d, re), hn::Load(d, im),
               hn::Load(d, t_re), hn::Load(d, t_im), hn::Gt(hn::Load(d, plain), hn::Zero(d)),
               hn::Gt(hn::Load(d, member), hn::Zero(d)));
+}
+
+// A group of Mandelbrot pixels whose dc are all in the double range: start_pixel would give
+// each the same state, m = n = 0 in double mode (see its start), so they make one group
+// without it (with start_pixel and the comparisons of SameStep, setting up a group had cost
+// as much as iterating it, in views of about 30 iterations a pixel).
+void RunFreshGroup(const Engine& engine, const ComplexExp* deltas, std::size_t lanes,
+                   PixelResult* results, const std::atomic<bool>* cancel) {
+    const D d;
+    LaneGroup<true> group(engine, deltas, nullptr, lanes, results, cancel);
+    group.Run(SharedOf(PixelState{}), hn::Zero(d), hn::Zero(d), hn::Zero(d), hn::Zero(d),
+              hn::FirstN(d, 0), hn::FirstN(d, lanes));
+}
+
+// Two fresh groups (RunFreshGroup) side by side: their quiet steps (LaneGroup::QuietStep)
+// interleaved, which fills the pipes that one group's chain of dependent steps leaves idle,
+// until either meets a step that is not quiet; from there each goes on alone in Run. In views
+// where no table level applies (width above about 1e-14 times the centre), most steps are
+// quiet.
+void RunFreshPair(const Engine& engine, const ComplexExp* deltas, std::size_t width,
+                  std::size_t lanes_b, PixelResult* results, const std::atomic<bool>* cancel) {
+    const D d;
+    LaneGroup<true> a(engine, deltas, nullptr, width, results, cancel);
+    LaneGroup<true> b(engine, deltas + width, nullptr, lanes_b, results + width, cancel);
+    const M active_a = hn::FirstN(d, width);
+    const M active_b = hn::FirstN(d, lanes_b);
+    std::size_t m_a = 0, m_b = 0;
+    std::uint64_t n_a = 0, n_b = 0;
+    V dr_a = hn::Zero(d), di_a = hn::Zero(d), norm_a = hn::Zero(d);
+    V dr_b = hn::Zero(d), di_b = hn::Zero(d), norm_b = hn::Zero(d);
+    for (std::uint32_t since_poll = 0;; ++since_poll) {
+        const bool quiet_a = a.QuietStep(m_a, n_a, dr_a, di_a, norm_a, active_a);
+        const bool quiet_b = b.QuietStep(m_b, n_b, dr_b, di_b, norm_b, active_b);
+        if (!quiet_a || !quiet_b) break;
+        if (since_poll == 4096) {
+            since_poll = 0;
+            if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;
+        }
+    }
+    Shared at = SharedOf(PixelState{});
+    at.m = m_a;
+    at.n = n_a;
+    a.Run(at, dr_a, di_a, hn::Zero(d), hn::Zero(d), hn::FirstN(d, 0), active_a);
+    at.m = m_b;
+    at.n = n_b;
+    b.Run(at, dr_b, di_b, hn::Zero(d), hn::Zero(d), hn::FirstN(d, 0), active_b);
 }
 
 void IterateRow(const Engine& engine, const ComplexExp* deltas, std::size_t count,
                 PixelResult* results, const std::atomic<bool>* cancel) {
     const std::size_t width = hn::Lanes(D());
+    const std::int64_t plain = double_mode_log2(2);
     PixelState states[kMaxLanes];
     bool in_group[kMaxLanes];
     for (std::size_t g0 = 0; g0 < count; g0 += width) {
-        if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;
+        if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) break;
         const std::size_t lanes = std::min(width, count - g0);
+        if (engine.family == Family::mandelbrot) {
+            // Two groups' worth of fresh pixels go as a pair, one group's alone.
+            const std::size_t pair = std::min(2 * width, count - g0);
+            std::size_t fresh = 0;
+            while (fresh < pair && deltas[g0 + fresh].e >= plain) ++fresh;
+            if (fresh == pair && pair > width) {
+                RunFreshPair(engine, deltas + g0, width, pair - width, results + g0, cancel);
+                g0 += width;  // the loop adds the other
+                continue;
+            }
+            if (fresh >= lanes) {
+                RunFreshGroup(engine, deltas + g0, lanes, results + g0, cancel);
+                continue;
+            }
+        }
         // Each pixel starts in the scalar kernel; those that begin in double mode in the same
         // step as the first of them make the group, the others finish alone. A pixel that
         // reaches double mode only after extended-exponent steps (views below about 1e-145)
@@ -455,6 +565,7 @@ void IterateRow(const Engine& engine, const ComplexExp* deltas, std::size_t coun
             RunGroup<false>(engine, deltas + g0, states, in_group, lanes, results + g0, cancel);
         }
     }
+    simd::HWY_NAMESPACE::ClearUpperHalves();
 }
 
 }  // namespace HWY_NAMESPACE

@@ -111,6 +111,13 @@ TEST(DeepSimd, MandelbrotViewsAreBitIdenticalToTheScalarKernel) {
     for (const char* width : {"1e-14", "3e-20", "1e-60"}) {
         views.push_back(mandelbrot(std::string("Misiurewicz i ") + width, "0", "1", width, 3000));
     }
+    // The animation benchmark's zoom frames into c = i (pixels escape after about 30 quiet
+    // steps, two groups at a time), with limits just before, inside and after those escapes.
+    for (const std::uint32_t limit : {20u, 29u, 31u, 34u, 1300u}) {
+        views.push_back(mandelbrot("zoom frame into i, limit " + std::to_string(limit),
+                                   "-3.08859145519348867314096249409190648E-12",
+                                   "0.999999999993822817089613022653718075", "1.95e-11", limit));
+    }
     // A Newton-found nucleus and its surroundings (interior pixels: cycle detection).
     const std::uint32_t period =
         deep_test::atom_period("-0.7436438870371587", "0.1318259042053119", 2, 8000, 300);
