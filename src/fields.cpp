@@ -87,7 +87,8 @@ PointFields fields_of_point(double x, double y, const JuliaParams& params,
     }
     PointFields result{k, norm, static_cast<double>(params.itermax), 0.0};
     if (k < params.itermax) {  // escaped: norm is the first |z|^2 outside
-        result.smooth = detail::smooth_count(k, norm, std::log(threshold_squared), std::log(power));
+        result.smooth =
+            detail::smooth_count(k, norm, std::log(threshold_squared), std::log(power));
         if (want_derivative) result.distance = distance_estimate(norm, dz);
     }
     return result;
@@ -178,10 +179,9 @@ public:
         if (!out_.final_norm.empty()) std::copy_n(norm, n, out_.final_norm.data() + to);
         if (!out_.smooth.empty()) {
             double* smooth = out_.smooth.data() + to;
+            detail::smooth_counts(k, norm, n, log_threshold_squared_, log_power_, smooth);
             for (std::size_t i = 0; i < n; ++i) {
-                smooth[i] = k[i] < itermax
-                                ? detail::smooth_count(k[i], norm[i], log_threshold_squared_, log_power_)
-                                : static_cast<double>(itermax);
+                if (k[i] >= itermax) smooth[i] = static_cast<double>(itermax);
             }
         }
         if (!out_.interior.empty()) {

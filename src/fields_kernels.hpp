@@ -8,13 +8,20 @@
 
 namespace juliaset::detail {
 
-/// The continuous count of a point that escaped at count k with final |z|^2 `norm`, given
-/// log(t^2) and log(power): every path (the double fields and the deep engine) computes it
-/// with these operations in this order.
+/// The continuous count k + 1 - log(log(norm) / log(t^2)) / log(power) of points that escaped
+/// at counts[i] with final |z|^2 norms[i], given log(t^2) and log(power), into out[i], for
+/// i < n: every path (the double fields, their scalar oracle and the deep engine) computes it
+/// here, with a logarithm of this project's (fields_simd.cpp) that gives the same bits on
+/// every SIMD target.
+void smooth_counts(const std::uint32_t* counts, const double* norms, std::size_t n,
+                   double log_threshold_squared, double log_power, double* out) noexcept;
+
+/// smooth_counts() of one point.
 [[nodiscard]] inline double smooth_count(std::uint32_t k, double norm,
                                          double log_threshold_squared, double log_power) noexcept {
-    return static_cast<double>(k) + 1.0 -
-           std::log(std::log(norm) / log_threshold_squared) / log_power;
+    double smooth = 0.0;
+    smooth_counts(&k, &norm, 1, log_threshold_squared, log_power, &smooth);
+    return smooth;
 }
 
 /// One window of the fields kernel: sample coordinates per column (`width`) and per row

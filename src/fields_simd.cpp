@@ -13,6 +13,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include <limits>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -312,6 +314,90 @@ void FieldsKernel(const FieldsTask& task) {
     }
 }
 
+// The natural logarithm, lane by lane: fdlibm's method (Sun Microsystems, 1993: x = 2^k (1 + f)
+// with 1 + f in [sqrt(2)/2, sqrt(2)), s = f / (2 + f), log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2)))
+// with its published polynomial R, error below 1 ulp), written here with plain IEEE products,
+// sums and one quotient, no fused operations and no table: so every target, the scalar one
+// included, gives the same bits. glibc's log had been half of a smooth-coloured frame's time.
+template <class D>
+HWY_INLINE hn::Vec<D> Log(D d, hn::Vec<D> x) {
+    using V = hn::Vec<D>;
+    const hn::RebindToUnsigned<D> du;
+    const auto subnormal = hn::Lt(x, hn::Set(d, 0x1p-1022));  // and 0, negatives (see below)
+    const V scaled = hn::IfThenElse(subnormal, hn::Mul(x, hn::Set(d, 0x1p54)), x);
+    const auto bits = hn::BitCast(du, scaled);
+    // The biased exponent as a double, exactly: its bits below 2^52's.
+    const V biased = hn::Sub(
+        hn::BitCast(d, hn::Or(hn::ShiftRight<52>(bits), hn::Set(du, 0x4330000000000000ull))),
+        hn::Set(d, 0x1p52));
+    V m = hn::BitCast(d, hn::Or(hn::And(bits, hn::Set(du, 0x000FFFFFFFFFFFFFull)),
+                                hn::Set(du, 0x3FF0000000000000ull)));  // [1, 2)
+    const auto upper = hn::Ge(m, hn::Set(d, 0x1.6a09cp+0));            // about sqrt(2)
+    m = hn::IfThenElse(upper, hn::Mul(m, hn::Set(d, 0.5)), m);
+    V k = hn::Sub(biased, hn::Set(d, 1023.0));
+    k = hn::IfThenElse(upper, hn::Add(k, hn::Set(d, 1.0)), k);
+    k = hn::IfThenElse(subnormal, hn::Sub(k, hn::Set(d, 54.0)), k);
+    const V f = hn::Sub(m, hn::Set(d, 1.0));
+    const V s = hn::Div(f, hn::Add(hn::Set(d, 2.0), f));
+    const V z = hn::Mul(s, s);
+    const V w = hn::Mul(z, z);
+    const auto c = [d](double value) { return hn::Set(d, value); };
+    const V even = hn::Mul(w, hn::Add(c(0x1.999999997fa04p-2),
+                                      hn::Mul(w, hn::Add(c(0x1.c71c51d8e78afp-3),
+                                                         hn::Mul(w, c(0x1.39a09d078c69fp-3))))));
+    const V odd = hn::Mul(
+        z, hn::Add(c(0x1.5555555555593p-1),
+                   hn::Mul(w, hn::Add(c(0x1.2492494229359p-2),
+                                      hn::Mul(w, hn::Add(c(0x1.7466496cb03dep-3),
+                                                         hn::Mul(w, c(0x1.2f112df3e5244p-3))))))));
+    const V r = hn::Add(odd, even);
+    const V half_f2 = hn::Mul(hn::Mul(c(0.5), f), f);
+    // k ln2 split in two (ln2_hi has trailing zeros, so k ln2_hi is exact for |k| < 2000).
+    const V tail = hn::Add(hn::Mul(s, hn::Add(half_f2, r)), hn::Mul(k, c(0x1.a39ef35793c76p-33)));
+    V result = hn::Sub(hn::Mul(k, c(0x1.62e42feep-1)), hn::Sub(hn::Sub(half_f2, tail), f));
+    // log(+inf) = +inf, log(0) = -inf, log(negative or NaN) = NaN, as std::log.
+    const V inf = c(std::numeric_limits<double>::infinity());
+    result = hn::IfThenElse(hn::Eq(x, inf), inf, result);
+    result = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Neg(inf), result);
+    return hn::IfThenElse(hn::Not(hn::Ge(x, hn::Zero(d))),
+                          c(std::numeric_limits<double>::quiet_NaN()), result);
+}
+
+// smooth_counts() (fields_kernels.hpp) on this target.
+void SmoothCountsKernel(const std::uint32_t* HWY_RESTRICT counts,
+                        const double* HWY_RESTRICT norms, std::size_t n,
+                        double log_threshold_squared, double log_power,
+                        double* HWY_RESTRICT out) {
+    const hn::ScalableTag<double> d;
+    const hn::RebindToUnsigned<decltype(d)> du64;
+    const hn::Rebind<std::uint32_t, decltype(d)> du32;
+    const std::size_t lanes = hn::Lanes(d);
+    const auto smooth = [&](auto k32, auto norm) {
+        // The count as a double, exactly: its bits below 2^52's.
+        const auto k = hn::Sub(
+            hn::BitCast(d, hn::Or(hn::PromoteTo(du64, k32), hn::Set(du64, 0x4330000000000000ull))),
+            hn::Set(d, 0x1p52));
+        const auto inner = hn::Div(Log(d, norm), hn::Set(d, log_threshold_squared));
+        return hn::Sub(hn::Add(k, hn::Set(d, 1.0)),
+                       hn::Div(Log(d, inner), hn::Set(d, log_power)));
+    };
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) {
+        hn::StoreU(smooth(hn::LoadU(du32, counts + i), hn::LoadU(d, norms + i)), d, out + i);
+    }
+    if (i == n) return;
+    // The tail through full vectors of padding (norm 4: any finite value).
+    HWY_ALIGN std::uint32_t k_tail[HWY_MAX_BYTES / sizeof(double)] = {};
+    HWY_ALIGN double norm_tail[HWY_MAX_BYTES / sizeof(double)];
+    HWY_ALIGN double out_tail[HWY_MAX_BYTES / sizeof(double)];
+    for (std::size_t j = 0; j < lanes; ++j) {
+        k_tail[j] = i + j < n ? counts[i + j] : 0;
+        norm_tail[j] = i + j < n ? norms[i + j] : 4.0;
+    }
+    hn::Store(smooth(hn::Load(du32, k_tail), hn::Load(d, norm_tail)), d, out_tail);
+    for (std::size_t j = 0; i + j < n; ++j) out[i + j] = out_tail[j];
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace juliaset::detail
 HWY_AFTER_NAMESPACE();
@@ -325,6 +411,17 @@ constexpr decltype(&HWY_STATIC_DISPATCH(FieldsKernel)) kFieldsKernels[HWY_MAX_DY
     nullptr, HWY_CHOOSE_TARGET_LIST(FieldsKernel), HWY_CHOOSE_FALLBACK(FieldsKernel)};
 
 void fields_simd(const FieldsTask& task) noexcept { kFieldsKernels[simd_kernel_index()](task); }
+
+constexpr decltype(&HWY_STATIC_DISPATCH(SmoothCountsKernel))
+    kSmoothCountsKernels[HWY_MAX_DYNAMIC_TARGETS + 2] = {
+        nullptr, HWY_CHOOSE_TARGET_LIST(SmoothCountsKernel),
+        HWY_CHOOSE_FALLBACK(SmoothCountsKernel)};
+
+void smooth_counts(const std::uint32_t* counts, const double* norms, std::size_t n,
+                   double log_threshold_squared, double log_power, double* out) noexcept {
+    kSmoothCountsKernels[simd_kernel_index()](counts, norms, n, log_threshold_squared, log_power,
+                                              out);
+}
 
 }  // namespace juliaset::detail
 #endif  // HWY_ONCE

@@ -415,17 +415,26 @@ void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
             if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
                 return;
             }
+            if (!out.smooth.empty()) {
+                // The row's smooth counts in one call (vectorised logarithms), then the
+                // pixels that did not escape.
+                std::vector<std::uint32_t> counts(window.width);
+                std::vector<double> norms(window.width);
+                for (std::size_t column = 0; column < window.width; ++column) {
+                    counts[column] = results[column].count;
+                    norms[column] = results[column].final_norm;
+                }
+                double* smooth = out.smooth.data() + row * window.width;
+                detail::smooth_counts(counts.data(), norms.data(), window.width,
+                                      s.engine.log_threshold_squared, s.engine.log_power, smooth);
+                for (std::size_t column = 0; column < window.width; ++column) {
+                    if (!results[column].escaped) smooth[column] = static_cast<double>(s.params.itermax);
+                }
+            }
             for (std::size_t column = 0; column < window.width; ++column) {
                 const deep::PixelResult& r = results[column];
                 const std::size_t index = row * window.width + column;
                 if (!out.counts.empty()) out.counts[index] = r.count;
-                if (!out.smooth.empty()) {
-                    out.smooth[index] =
-                        r.escaped ? detail::smooth_count(r.count, r.final_norm,
-                                                         s.engine.log_threshold_squared,
-                                                         s.engine.log_power)
-                                  : static_cast<double>(s.params.itermax);
-                }
                 if (!out.final_norm.empty()) out.final_norm[index] = r.final_norm;
                 if (!out.interior.empty()) out.interior[index] = r.count == s.params.itermax;
                 if (!out.distance.empty()) {

@@ -249,7 +249,7 @@ struct CycleDetector {
 struct PixelResult {
     std::uint32_t count = 0;
     double final_norm = 0.0;
-    /// Whether the pixel escaped (its smooth count is then detail::smooth_count's of count
+    /// Whether the pixel escaped (its smooth count is then detail::smooth_counts's of count
     /// and final_norm, else itermax: the caller computes it when asked, two logarithms).
     bool escaped = false;
     FloatExp distance;  // in plane units (below a double's range at depth)
