@@ -954,6 +954,15 @@ ImageArray allocate_image(const juliaset::ImageSpec& spec, const juliaset::Pixel
                : allocate<std::uint8_t, ImageArray>(shape, "image", "uint8");
 }
 
+// 16-bit samples are stored big-endian (color_samples); numpy's uint16 array is native.
+void swap_gray16_bytes(const juliaset::ImageSpec& spec, std::span<std::uint8_t> bytes) {
+    if constexpr (std::endian::native == std::endian::little) {
+        if (spec.format == juliaset::PixelFormat::gray16) {
+            for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);
+        }
+    }
+}
+
 // Runs without the GIL: fills `bytes` (the array of allocate_image).
 void colour_deep_window(const juliaset::DeepRender& engine, const juliaset::ImageSpec& spec,
                         std::uint32_t itermin, const juliaset::PixelWindow& window,
@@ -965,6 +974,44 @@ void colour_deep_window(const juliaset::DeepRender& engine, const juliaset::Imag
                                         window.height * n};
     const std::size_t sample_count = samples.size();
     const bool smooth = spec.coloring == juliaset::Coloring::smooth;
+    const std::size_t pixel_bytes = juliaset::bytes_per_pixel(spec.format);
+    if (spec.coloring != juliaset::Coloring::histogram || levels != nullptr) {
+        // Bands of rows, each rendered and coloured by one worker while its fields are in
+        // cache: no field buffer of the whole window (16 MB of smooth counts at 1080p, whose
+        // fresh pages had cost more than colouring them).
+        const std::size_t band_rows = std::max<std::size_t>(
+            1, std::min<std::size_t>(16, window.height / (4 * juliaset::resolve_thread_count(
+                                                                  options.threads)) + 1));
+        const std::size_t bands = (window.height + band_rows - 1) / band_rows;
+        juliaset::RenderOptions one_thread = options;
+        one_thread.threads = 1;
+        one_thread.cancel = cancel;
+        juliaset::parallel_for(
+            bands, options.threads,
+            [&](std::size_t band) {
+                const std::size_t row = band * band_rows;
+                const std::size_t rows = std::min(band_rows, window.height - row);
+                const juliaset::PixelWindow part{samples.x0, samples.y0 + row * n, samples.width,
+                                                 rows * n};
+                std::vector<std::uint32_t> counts;
+                std::vector<double> smooth_counts;
+                juliaset::FieldBuffers fields;
+                if (smooth) {
+                    smooth_counts.resize(part.size());
+                    fields.smooth = smooth_counts;
+                } else {
+                    counts.resize(part.size());
+                    fields.counts = counts;
+                }
+                engine.render(part, fields, one_thread);
+                juliaset::color_samples(spec, itermin, itermax, window.width, rows, fields,
+                                        levels, bytes.subspan(row * window.width * pixel_bytes,
+                                                              rows * window.width * pixel_bytes));
+            },
+            cancel);
+        swap_gray16_bytes(spec, bytes);
+        return;
+    }
     std::vector<std::uint32_t> counts;
     std::vector<double> smooth_counts;
     juliaset::FieldBuffers fields;
@@ -985,11 +1032,7 @@ void colour_deep_window(const juliaset::DeepRender& engine, const juliaset::Imag
     }
     juliaset::color_samples(spec, itermin, itermax, window.width, window.height, fields,
                             levels != nullptr ? levels : &own, bytes, options.threads);
-    if constexpr (std::endian::native == std::endian::little) {
-        if (spec.format == juliaset::PixelFormat::gray16) {
-            for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) std::swap(bytes[i], bytes[i + 1]);
-        }
-    }
+    swap_gray16_bytes(spec, bytes);
 }
 
 std::uint32_t check_itermin(std::int64_t itermin, std::uint32_t itermax) {
