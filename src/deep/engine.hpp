@@ -9,6 +9,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -281,9 +282,21 @@ bool start_pixel(const Engine& engine, const ComplexExp& delta, PixelState& stat
 PixelResult resume_pixel(const Engine& engine, const ComplexExp& delta, const PixelState& state,
                          const std::atomic<bool>* cancel) noexcept;
 
-/// A pixel's results (no distance) from its last iteration index n and |z|^2 there.
-PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
-                         bool escaped) noexcept;
+/// A pixel's results (no distance) from its last iteration index n and |z|^2 there. Inline:
+/// the SIMD kernel calls it for escaping lanes, and a call there made the compiler keep the
+/// group's vectors in memory across it.
+[[nodiscard]] inline PixelResult finish_pixel(const Engine& engine, std::uint64_t n,
+                                              double norm, bool escaped) noexcept {
+    // An iterate beyond a double's range (a reference that overflows, e.g. a centre of
+    // 1e20000) makes inf - inf = NaN in the perturbed sums; the count rule already reads it as
+    // outside, and its |z|^2 is then +inf as the double path reports an overflowed orbit.
+    if (escaped && std::isnan(norm)) norm = std::numeric_limits<double>::infinity();
+    PixelResult result;
+    result.final_norm = norm;
+    result.escaped = escaped;
+    result.count = escaped ? static_cast<std::uint32_t>(n - 1) : engine.itermax;
+    return result;
+}
 
 /// iterate_pixel (no derivative) for `count` pixels of one image row, bit for bit: groups of
 /// neighbouring pixels, which take the same reference steps for most of their orbits, are

@@ -329,18 +329,6 @@ PixelResult run(const Engine& engine, const ComplexExp& delta, const std::atomic
 
 }  // namespace
 
-PixelResult finish_pixel(const Engine& engine, std::uint64_t n, double norm,
-                         bool escaped) noexcept {
-    // An iterate beyond a double's range (a reference that overflows, e.g. a centre of
-    // 1e20000) makes inf - inf = NaN in the perturbed sums; the count rule already reads it as
-    // outside, and its |z|^2 is then +inf as the double path reports an overflowed orbit.
-    if (escaped && std::isnan(norm)) norm = std::numeric_limits<double>::infinity();
-    PixelResult result;
-    result.final_norm = norm;
-    result.escaped = escaped;
-    result.count = escaped ? static_cast<std::uint32_t>(n - 1) : engine.itermax;
-    return result;
-}
 
 namespace {
 

@@ -381,10 +381,13 @@ private:
     }
 
     void Finish(M lanes, std::uint64_t n, V norm, bool escaped) {
+        const D d;
         HWY_ALIGN double value[kMaxLanes];
-        hn::Store(norm, D(), value);
+        HWY_ALIGN double flag[kMaxLanes];
+        hn::Store(norm, d, value);
+        hn::Store(hn::IfThenElseZero(lanes, hn::Set(d, 1.0)), d, flag);  // once, not per lane
         for (std::size_t i = 0; i < lanes_; ++i) {
-            if (Has(lanes, i)) results_[i] = finish_pixel(engine_, n, value[i], escaped);
+            if (flag[i] != 0.0) results_[i] = finish_pixel(engine_, n, value[i], escaped);
         }
     }
 
