@@ -336,7 +336,9 @@ void pixel_deltas(const FloatExp& offset_re, const FloatExp& offset_im, const Fl
     // half by integers below 2^32 stay normal, and a sum's exact value, a multiple of the
     // smaller operand's last place (2^-952 or more), is 0 or normal. Then each extended
     // operation (one rounding of the mantissas, exponents exact) is the double one.
-    const auto in_range = [](const FloatExp& v) { return v.is_zero() || (v.e > -900 && v.e < 900); };
+    const auto in_range = [](const FloatExp& v) {
+        return v.is_zero() || (v.e > -900 && v.e < 900);
+    };
     if (plain_doubles && !half.is_zero() && in_range(half) && in_range(offset_re) &&
         in_range(offset_im) && w < (std::size_t{1} << 31) && h < (std::size_t{1} << 31)) {
         const double step = half.to_double();
@@ -428,7 +430,9 @@ void DeepRender::render(const PixelWindow& window, const FieldBuffers& out,
                 detail::smooth_counts(counts.data(), norms.data(), window.width,
                                       s.engine.log_threshold_squared, s.engine.log_power, smooth);
                 for (std::size_t column = 0; column < window.width; ++column) {
-                    if (!results[column].escaped) smooth[column] = static_cast<double>(s.params.itermax);
+                    if (!results[column].escaped) {
+                        smooth[column] = static_cast<double>(s.params.itermax);
+                    }
                 }
             }
             for (std::size_t column = 0; column < window.width; ++column) {

@@ -69,8 +69,10 @@ struct Shared {
 };
 
 Shared SharedOf(const PixelState& s) noexcept {
-    return Shared{s.on_restart,   s.m,           s.n,           s.cycles.active,
-                  s.cycles.have, s.cycles.tortoise_n, s.cycles.power, s.cycles.lambda};
+    return Shared{s.on_restart,    s.m,
+                  s.n,             s.cycles.active,
+                  s.cycles.have,   s.cycles.tortoise_n,
+                  s.cycles.power,  s.cycles.lambda};
 }
 
 // A group of neighbouring pixels (one vector of lanes) iterated together: their per-lane
@@ -99,14 +101,18 @@ public:
             m_re[i] = dc.re;
             m_im[i] = dc.im;
             e[i] = dc.e;
-            tortoise_[i] = (states != nullptr && i < lanes) ? states[i].cycles.tortoise : Snapshot{};
+            tortoise_[i] =
+                (states != nullptr && i < lanes) ? states[i].cycles.tortoise : Snapshot{};
         }
         dc_re_ = hn::Load(d, re);
         dc_im_ = hn::Load(d, im);
         dcm_re_ = hn::Load(d, m_re);
         dcm_im_ = hn::Load(d, m_im);
         dc_e_ = hn::Load(di, e);
-        quiet_below_ = hn::Set(d, engine.threshold_squared * (1.0 - 4 * Orbit::threshold_margin));
+        // Run's escape test is unsure within `margin` (t^2 threshold_margin) of t^2: quiet
+        // steps keep 4 margins inside.
+        quiet_below_ =
+            hn::Set(d, engine.threshold_squared * (1.0 - 4 * Orbit::threshold_margin));
     }
 
     // Iterates the lanes of `active`, all at the top of step `g` with their dz in (dr, di)
@@ -308,7 +314,7 @@ public:
 
     // The lanes of `active`, at the top of step (m, n) of the primary orbit with their dz in
     // (dr, dim) and dz_norm = |dz|^2, take a quiet step: one where Run would find no table
-    // level that any of them may take, and after the single step no lane within 2 margins of
+    // level that any of them may take, and after the single step no lane within 4 margins of
     // the escape circle (or NaN), the limit not reached, no rebase and no tiny delta. Then the
     // step is Run's (the same operations) and nothing else happens in it: (m, n, dr, dim,
     // dz_norm) move on and the result is true. Otherwise nothing changes and the result is
@@ -483,8 +489,8 @@ void RunFreshGroup(const Engine& engine, const ComplexExp* deltas, std::size_t l
 // Two fresh groups (RunFreshGroup) side by side: their quiet steps (LaneGroup::QuietStep)
 // interleaved, which fills the pipes that one group's chain of dependent steps leaves idle,
 // until either meets a step that is not quiet; from there each goes on alone in Run. In views
-// where no table level applies (width above about 1e-14 times the centre), most steps are
-// quiet.
+// whose deltas are far above the table's radii (the animation benchmark's zoom frames, where
+// no level ever applied), all but a group's last few steps are quiet.
 void RunFreshPair(const Engine& engine, const ComplexExp* deltas, std::size_t width,
                   std::size_t lanes_b, PixelResult* results, const std::atomic<bool>* cancel) {
     const D d;

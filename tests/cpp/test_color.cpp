@@ -348,7 +348,8 @@ TEST(ColorSamples, OneSamplePixelsFollowTheDefinitionOnEveryThreadCount) {
         std::uniform_int_distribution<std::uint32_t> count(0, itermax);
         std::uniform_real_distribution<double> continuous(-3.0, itermax + 3.0);
         for (std::size_t p = 0; p < counts.size(); ++p) {
-            counts[p] = p < 3 ? std::array<std::uint32_t, 3>{0, itermin, itermax}[p] : count(random);
+            counts[p] =
+                p < 3 ? std::array<std::uint32_t, 3>{0, itermin, itermax}[p] : count(random);
             smooth[p] = p < 2 ? static_cast<double>(p * itermax) : continuous(random);
         }
         const HistogramLevels levels = histogram_levels(counts, itermax);
