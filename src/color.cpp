@@ -300,7 +300,6 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
         std::min(window.width, std::max<std::size_t>(detail::samples_per_piece / (n * n), 1));
     const std::size_t piece_rows =
         std::max<std::size_t>(detail::samples_per_piece / (piece_columns * n * n), 1);
-    const bool rgb = spec.format == PixelFormat::rgb8;
     const double per_pixel = static_cast<double>(n * n);
     const double span = static_cast<double>(params.itermax - params.itermin);
     std::optional<detail::OneSamplePainter> painter;
@@ -341,9 +340,8 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                     return;
                 }
                 for (std::size_t s = 0; s < counts.size(); ++s) {
-                    value[s] = spec.coloring == Coloring::histogram
-                                   ? levels[counts[s]]
-                                   : normalized_value(counts[s], params.itermin, params.itermax);
+                    value[s] = detail::count_value(spec.coloring, counts[s], params.itermin,
+                                                   params.itermax, &levels);
                 }
             }
             if (painter) {
@@ -361,14 +359,7 @@ void render_image(const PixelGrid& grid, const JuliaParams& params, const PixelW
                     for (std::size_t b = 0; b < n; ++b) {
                         const double* line = value.data() + (row * n + b) * sample_width + column * n;
                         for (std::size_t a = 0; a < n; ++a) {
-                            if (rgb) {
-                                const Rgb c = spec.colormap.at(line[a]);
-                                sum.r += c.r;
-                                sum.g += c.g;
-                                sum.b += c.b;
-                            } else {
-                                sum.r += line[a];
-                            }
+                            detail::add_sample_colour(spec, line[a], sum);
                         }
                     }
                     std::uint8_t* px = dest + column * pixel_bytes;

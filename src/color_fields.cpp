@@ -60,19 +60,12 @@ void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t i
     require_size(out.size(), pixels_x * pixels_y * pixel_bytes, "image");
 
     const double span = static_cast<double>(itermax - itermin);
-    const bool rgb = spec.format == PixelFormat::rgb8;
     const double per_pixel = static_cast<double>(n * n);
     std::optional<detail::OneSamplePainter> painter;
     if (n == 1) painter.emplace(spec, itermin, itermax, levels, pixels_x * pixels_y);
     const auto value = [&](std::size_t s) {
         if (smooth) return std::clamp((samples.smooth[s] - itermin) / span, 0.0, 1.0);
-        const std::uint32_t k = samples.counts[s];
-        if (k > itermax) {
-            throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
-                                        std::to_string(itermax));
-        }
-        return spec.coloring == Coloring::histogram ? (*levels)[k]
-                                                    : normalized_value(k, itermin, itermax);
+        return detail::count_value(spec.coloring, samples.counts[s], itermin, itermax, levels);
     };
     // Bands of rows on `threads` threads: colouring a 1080p frame alone took a quarter of a
     // deep zoom frame's time.
@@ -100,15 +93,7 @@ void color_samples(const ImageSpec& spec, std::uint32_t itermin, std::uint32_t i
                 for (std::size_t b = 0; b < n; ++b) {
                     const std::size_t line = (row * n + b) * sample_width + column * n;
                     for (std::size_t a = 0; a < n; ++a) {
-                        const double v = value(line + a);
-                        if (rgb) {
-                            const Rgb c = spec.colormap.at(v);
-                            sum.r += c.r;
-                            sum.g += c.g;
-                            sum.b += c.b;
-                        } else {
-                            sum.r += v;
-                        }
+                        detail::add_sample_colour(spec, value(line + a), sum);
                     }
                 }
                 detail::store_pixel(spec.format, sum, per_pixel, dest + column * pixel_bytes);

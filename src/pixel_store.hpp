@@ -36,6 +36,39 @@ inline void store_pixel(PixelFormat format, const Rgb& sum, double samples,
     }
 }
 
+/// Adds `c` to `sum`, channel by channel (a pixel's colours are summed, then averaged).
+inline void add_colour(const Rgb& c, Rgb& sum) noexcept {
+    sum.r += c.r;
+    sum.g += c.g;
+    sum.b += c.b;
+}
+
+/// Adds the colour of a sample of value v to `sum`: the colormap's colour for RGB output, v
+/// itself (in the red channel) for gray output. Every colouring path sums samples with this.
+inline void add_sample_colour(const ImageSpec& spec, double v, Rgb& sum) noexcept {
+    if (spec.format == PixelFormat::rgb8) {
+        add_colour(spec.colormap.at(v), sum);
+    } else {
+        sum.r += v;
+    }
+}
+
+/// Throws std::invalid_argument for a count above itermax (fields from elsewhere).
+inline void check_count(std::uint32_t k, std::uint32_t itermax) {
+    if (k > itermax) {
+        throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
+                                    std::to_string(itermax));
+    }
+}
+
+/// The value in [0, 1] of count k for the count and histogram colourings (`levels` for the
+/// latter). Throws std::invalid_argument for a count above itermax.
+inline double count_value(Coloring coloring, std::uint32_t k, std::uint32_t itermin,
+                          std::uint32_t itermax, const HistogramLevels* levels) {
+    check_count(k, itermax);
+    return coloring == Coloring::histogram ? (*levels)[k] : normalized_value(k, itermin, itermax);
+}
+
 /// The bytes of pixels of one sample each (supersample 1), by table lookups. Such a pixel's
 /// mean colour is its sample's colour, which depends only on a table index: one of a
 /// colormap's 256 colours, or, for the count and histogram colourings, the count itself. So
@@ -55,9 +88,7 @@ public:
             colour_bytes_.resize(colours.size() * 3);
             for (std::size_t i = 0; i < colours.size(); ++i) {
                 Rgb sum;
-                sum.r += colours[i].r;
-                sum.g += colours[i].g;
-                sum.b += colours[i].b;
+                add_colour(colours[i], sum);
                 store_pixel(spec.format, sum, 1.0, colour_bytes_.data() + 3 * i);
             }
         }
@@ -65,16 +96,11 @@ public:
         if (spec.coloring != Coloring::smooth && entries <= std::max<std::size_t>(pixels, 65536)) {
             count_bytes_.resize(entries * pixel_bytes_);
             for (std::size_t k = 0; k < entries; ++k) {
-                paint_value(value_of_count(static_cast<std::uint32_t>(k)),
+                paint_value(count_value(spec.coloring, static_cast<std::uint32_t>(k), itermin,
+                                        itermax, levels),
                             count_bytes_.data() + k * pixel_bytes_);
             }
         }
-    }
-
-    /// The value in [0, 1] of count k (count and histogram colourings).
-    [[nodiscard]] double value_of_count(std::uint32_t k) const noexcept {
-        return spec_.coloring == Coloring::histogram ? (*levels_)[k]
-                                                     : normalized_value(k, itermin_, itermax_);
     }
 
     /// One pixel of value v (a sample's value in [0, 1]).
@@ -84,14 +110,7 @@ public:
             return;
         }
         Rgb sum;
-        if (spec_.format == PixelFormat::rgb8) {
-            const Rgb c = spec_.colormap.at(v);
-            sum.r += c.r;
-            sum.g += c.g;
-            sum.b += c.b;
-        } else {
-            sum.r += v;
-        }
+        add_sample_colour(spec_, v, sum);
         store_pixel(spec_.format, sum, 1.0, px);
     }
 
@@ -108,8 +127,7 @@ public:
     void paint_counts(std::span<const std::uint32_t> counts, std::uint8_t* out) const {
         if (count_bytes_.empty()) {
             for (const std::uint32_t k : counts) {
-                check_count(k);
-                paint_value(value_of_count(k), out);
+                paint_value(count_value(spec_.coloring, k, itermin_, itermax_, levels_), out);
                 out += pixel_bytes_;
             }
             return;
@@ -122,19 +140,12 @@ public:
     }
 
 private:
-    void check_count(std::uint32_t k) const {
-        if (k > itermax_) {
-            throw std::invalid_argument("count " + std::to_string(k) + " is above itermax " +
-                                        std::to_string(itermax_));
-        }
-    }
-
     // The per-count table's bytes, with the pixel size a constant: a copy of a size known only
     // at run time (a memcpy call, or a byte loop) had cost as much as the rest of the loop.
     template <std::size_t kBytes>
     void copy_counts(std::span<const std::uint32_t> counts, std::uint8_t* out) const {
         for (const std::uint32_t k : counts) {
-            check_count(k);
+            check_count(k, itermax_);
             std::memcpy(out, count_bytes_.data() + std::size_t{k} * kBytes, kBytes);
             out += kBytes;
         }
